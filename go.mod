@@ -1,0 +1,5 @@
+module github.com/moonbridge-go/moonbridge
+
+go 1.23
+
+require github.com/yuin/gopher-lua v1.1.2
