@@ -1,0 +1,190 @@
+// Package ipc is the control channel between the master and one worker
+// process: a SOCK_SEQPACKET socket pair carrying one small message per
+// packet, plus a file descriptor for connection jobs (SCM_RIGHTS).
+//
+// The whole protocol:
+//
+//	master → worker
+//	  'c' listener:u16 + fd   serve this connection with connect(socket)
+//	  'i' listener:u16        run connect{interval=name}
+//	  'm' listener:u16        run connect{main=name}
+//	  't'                     terminate: run finish() and exit
+//	worker → master
+//	  'R'                     ready: prepare() is done or the last job ended and the worker stays
+//	  'G'                     goodbye: the last job ended and the worker exits (connect did not return true)
+//	  'T' deadline:i64        timeout() armed until this Unix time in ns (0: disarmed); the master kills
+//	                          the worker if it is still running a grace period after it
+//
+// The package knows nothing of Lua or pools; it must not block on anything
+// but the socket it was given.
+package ipc
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// Kind is the first byte of a message.
+type Kind byte
+
+// Message kinds; see the package comment.
+const (
+	Conn      Kind = 'c'
+	Interval  Kind = 'i'
+	Main      Kind = 'm'
+	Terminate Kind = 't'
+	Ready     Kind = 'R'
+	Goodbye   Kind = 'G'
+	Timeout   Kind = 'T'
+)
+
+// Msg is one control message.
+type Msg struct {
+	Kind     Kind
+	Listener int   // Conn, Interval, Main
+	Deadline int64 // Timeout: Unix nanoseconds, 0 when disarmed
+	FD       int   // Conn: the received descriptor (owned by the receiver); -1 otherwise
+}
+
+// Channel is one end of a control socket pair.
+type Channel struct {
+	fd int
+}
+
+// Pair makes a connected socket pair; the first end stays in the master, the
+// second is inherited by the worker (it has close-on-exec cleared by exec's
+// ExtraFiles handling, so it is returned as an *os.File).
+func Pair() (*Channel, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("control socket pair: %w", err)
+	}
+	return &Channel{fd: fds[0]}, os.NewFile(uintptr(fds[1]), "worker-control"), nil
+}
+
+// FromFD wraps an inherited descriptor (in the worker).
+func FromFD(fd int) *Channel { return &Channel{fd: fd} }
+
+// FD is the descriptor of this end, for polling.
+func (c *Channel) FD() int { return c.fd }
+
+// Close closes this end.
+func (c *Channel) Close() error {
+	if c.fd < 0 {
+		return nil
+	}
+	err := syscall.Close(c.fd)
+	c.fd = -1
+	return err
+}
+
+// Send sends one message; for Conn, m.FD is passed along (the sender keeps
+// its own copy and must close it).
+func (c *Channel) Send(m Msg) error {
+	var buf [9]byte
+	buf[0] = byte(m.Kind)
+	n := 1
+	switch m.Kind {
+	case Conn, Interval, Main:
+		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
+		n = 3
+	case Timeout:
+		binary.LittleEndian.PutUint64(buf[1:], uint64(m.Deadline))
+		n = 9
+	}
+	var oob []byte
+	if m.Kind == Conn {
+		oob = syscall.UnixRights(m.FD)
+	}
+	for {
+		err := syscall.Sendmsg(c.fd, buf[:n], oob, nil, syscall.MSG_NOSIGNAL)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
+		}
+		return nil
+	}
+}
+
+// ErrClosed is returned by Recv when the other end has gone.
+var ErrClosed = errors.New("control socket closed by peer")
+
+// Recv blocks for the next message.
+func (c *Channel) Recv() (Msg, error) {
+	var buf [16]byte
+	oob := make([]byte, syscall.CmsgSpace(4*4))
+	for {
+		n, oobn, _, _, err := syscall.Recvmsg(c.fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return Msg{}, fmt.Errorf("receive from control socket: %w", err)
+		}
+		if n == 0 {
+			return Msg{}, ErrClosed
+		}
+		m := Msg{Kind: Kind(buf[0]), FD: -1}
+		if oobn > 0 {
+			fds, err := parseRights(oob[:oobn])
+			if err != nil {
+				return Msg{}, err
+			}
+			if len(fds) > 0 {
+				m.FD = fds[0]
+				for _, extra := range fds[1:] {
+					syscall.Close(extra)
+				}
+			}
+		}
+		switch m.Kind {
+		case Conn, Interval, Main:
+			if n < 3 {
+				return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
+			}
+			m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
+		case Timeout:
+			if n < 9 {
+				return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
+			}
+			m.Deadline = int64(binary.LittleEndian.Uint64(buf[1:]))
+		case Terminate, Ready, Goodbye:
+		default:
+			if m.FD >= 0 {
+				syscall.Close(m.FD)
+			}
+			return m, fmt.Errorf("unknown control message %q", m.Kind)
+		}
+		if m.Kind == Conn && m.FD < 0 {
+			return m, fmt.Errorf("connection message without a descriptor")
+		}
+		if m.Kind != Conn && m.FD >= 0 {
+			syscall.Close(m.FD)
+			m.FD = -1
+		}
+		return m, nil
+	}
+}
+
+func parseRights(oob []byte) ([]int, error) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, fmt.Errorf("parse control message: %w", err)
+	}
+	var fds []int
+	for _, cm := range msgs {
+		if cm.Header.Level == syscall.SOL_SOCKET && cm.Header.Type == syscall.SCM_RIGHTS {
+			r, err := syscall.ParseUnixRights(&cm)
+			if err != nil {
+				return nil, fmt.Errorf("parse passed descriptors: %w", err)
+			}
+			fds = append(fds, r...)
+		}
+	}
+	return fds, nil
+}

@@ -1,0 +1,86 @@
+package ipc
+
+import (
+	"os"
+	"syscall"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	master, workerFile, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer workerFile.Close()
+	worker := FromFD(int(workerFile.Fd()))
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+
+	tests := []struct {
+		from, to *Channel
+		msg      Msg
+	}{
+		{master, worker, Msg{Kind: Conn, Listener: 7, FD: int(w.Fd())}},
+		{master, worker, Msg{Kind: Interval, Listener: 65535, FD: -1}},
+		{master, worker, Msg{Kind: Main, Listener: 0, FD: -1}},
+		{master, worker, Msg{Kind: Terminate, FD: -1}},
+		{worker, master, Msg{Kind: Ready, FD: -1}},
+		{worker, master, Msg{Kind: Goodbye, FD: -1}},
+		{worker, master, Msg{Kind: Timeout, Deadline: 1234567890123456789, FD: -1}},
+	}
+	for _, tc := range tests {
+		if err := tc.from.Send(tc.msg); err != nil {
+			t.Fatalf("send %c: %v", tc.msg.Kind, err)
+		}
+		got, err := tc.to.Recv()
+		if err != nil {
+			t.Fatalf("recv %c: %v", tc.msg.Kind, err)
+		}
+		if got.Kind != tc.msg.Kind || got.Listener != tc.msg.Listener || got.Deadline != tc.msg.Deadline {
+			t.Errorf("got %+v, want %+v", got, tc.msg)
+		}
+		if tc.msg.Kind == Conn {
+			if got.FD < 0 || got.FD == tc.msg.FD {
+				t.Fatalf("expected a new descriptor, got %d", got.FD)
+			}
+			// The passed descriptor is the pipe's write end: prove it by writing through it.
+			if _, err := syscall.Write(got.FD, []byte("x")); err != nil {
+				t.Fatalf("write through passed fd: %v", err)
+			}
+			syscall.Close(got.FD)
+			b := make([]byte, 1)
+			if n, err := r.Read(b); n != 1 || err != nil || b[0] != 'x' {
+				t.Fatalf("read from pipe: %d %v %q", n, err, b)
+			}
+		} else if got.FD != -1 {
+			t.Errorf("unexpected descriptor %d", got.FD)
+		}
+	}
+}
+
+func TestClosedAndGarbage(t *testing.T) {
+	master, workerFile, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	// Garbage: unknown kind and a truncated message.
+	for _, raw := range [][]byte{{'z'}, {'c', 1}} {
+		if err := syscall.Sendmsg(int(workerFile.Fd()), raw, nil, nil, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := master.Recv(); err == nil {
+			t.Errorf("message %q: expected an error", raw)
+		}
+	}
+	workerFile.Close()
+	if _, err := master.Recv(); err != ErrClosed {
+		t.Errorf("after close: got %v, want ErrClosed", err)
+	}
+}
