@@ -1,0 +1,153 @@
+// Package app describes what the runtime runs — a Program: a main chunk,
+// the modules it may require and the files it ships — and builds the Lua
+// state an application runs in (API.md §1).
+//
+// Two kinds of Program exist: SourceProgram compiles Lua source from disk
+// (mbrun); runtime/bundle loads precompiled bytecode embedded in a built
+// binary. The state is the same for both, so an application behaves the
+// same under mbrun and as a built server. This package runs no server.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/moonbridge-go/moonbridge/compiler"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Program is an application the runtime can run.
+type Program interface {
+	// Name is the application's name for logs and --version, e.g. "app.lua".
+	Name() string
+	// Main returns the compiled main chunk.
+	Main() (*lua.FunctionProto, error)
+	// Module returns the compiled chunk for require(name). packagePath is
+	// the current package.path (only programs that search the disk use it).
+	// When there is no such module the error wraps ErrNoModule and its text
+	// lists where the program looked.
+	Module(name, packagePath string) (proto *lua.FunctionProto, origin string, err error)
+	// Files returns the read-only files embedded with the application, or
+	// nil when the application reads the disk.
+	Files() fs.FS
+}
+
+// ErrNoModule is wrapped by Program.Module when a module does not exist.
+var ErrNoModule = errors.New("module not found")
+
+// ModuleNotFoundError says where a disk search for a module looked.
+type ModuleNotFoundError struct {
+	Name  string
+	Tried string // "\n\tno file 'x'" lines, as Lua's require prints them
+}
+
+func (e *ModuleNotFoundError) Error() string {
+	return "module '" + e.Name + "' not found:" + e.Tried
+}
+
+// Unwrap makes errors.Is(err, ErrNoModule) true.
+func (e *ModuleNotFoundError) Unwrap() error { return ErrNoModule }
+
+// SourceProgram is an application run from its Lua source on disk.
+type SourceProgram struct {
+	script  string
+	dir     string
+	include []string
+}
+
+// NewSourceProgram prepares to run script; include lists extra directories
+// searched by require (like mbbuild's -I).
+func NewSourceProgram(script string, include []string) (*SourceProgram, error) {
+	st, err := os.Stat(script)
+	if err != nil {
+		return nil, fmt.Errorf("application script: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("application script %s is a directory, not a Lua file", script)
+	}
+	abs, err := filepath.Abs(script)
+	if err != nil {
+		return nil, fmt.Errorf("application script %s: %w", script, err)
+	}
+	return &SourceProgram{script: script, dir: filepath.Dir(abs), include: include}, nil
+}
+
+// Name implements Program.
+func (p *SourceProgram) Name() string { return filepath.Base(p.script) }
+
+// Dir is the application's directory.
+func (p *SourceProgram) Dir() string { return p.dir }
+
+// Main implements Program.
+func (p *SourceProgram) Main() (*lua.FunctionProto, error) {
+	return compileFile(p.script)
+}
+
+// Module implements Program: it searches packagePath like Lua's own
+// searcher, but compiles with the project's compiler.
+func (p *SourceProgram) Module(name, packagePath string) (*lua.FunctionProto, string, error) {
+	path, tried := SearchPath(name, packagePath)
+	if path == "" {
+		return nil, "", &ModuleNotFoundError{Name: name, Tried: tried}
+	}
+	proto, err := compileFile(path)
+	if err != nil {
+		return nil, path, err
+	}
+	return proto, path, nil
+}
+
+// Files implements Program: a source program reads the disk.
+func (p *SourceProgram) Files() fs.FS { return nil }
+
+// DefaultPath is package.path for an application in dir with extra include
+// directories: the application's directory first, then the includes, then
+// the usual system locations.
+func DefaultPath(dir string, include []string) string {
+	var parts []string
+	for _, d := range append([]string{dir}, include...) {
+		parts = append(parts, filepath.Join(d, "?.lua"), filepath.Join(d, "?", "init.lua"))
+	}
+	parts = append(parts, "/usr/local/share/lua/5.3/?.lua", "/usr/local/share/lua/5.3/?/init.lua",
+		"/usr/share/lua/5.3/?.lua", "/usr/share/lua/5.3/?/init.lua")
+	return strings.Join(parts, ";")
+}
+
+// SearchPath finds name along a Lua search path ("a/?.lua;b/?.lua"). It
+// returns the file found, or "" and the list of places tried, formatted as
+// Lua's require formats it.
+func SearchPath(name, path string) (string, string) {
+	fname := strings.ReplaceAll(name, ".", string(os.PathSeparator))
+	var tried strings.Builder
+	for _, pattern := range strings.Split(path, ";") {
+		if pattern == "" {
+			continue
+		}
+		candidate := strings.ReplaceAll(pattern, "?", fname)
+		if st, err := os.Stat(candidate); err == nil && !st.IsDir() {
+			return candidate, ""
+		}
+		tried.WriteString("\n\tno file '" + candidate + "'")
+	}
+	return "", tried.String()
+}
+
+func compileFile(path string) (*lua.FunctionProto, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read Lua file: %w", err)
+	}
+	// A "#!" first line is a comment to Lua's standalone loader.
+	if len(src) > 0 && src[0] == '#' {
+		if i := strings.IndexByte(string(src), '\n'); i >= 0 {
+			src = append([]byte("--"), src[i:]...)
+		} else {
+			src = nil
+		}
+	}
+	return compiler.Compile(src, path)
+}

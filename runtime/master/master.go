@@ -1,0 +1,279 @@
+// Package master is the server's parent process: it opens the listeners,
+// starts worker processes (re-executing its own binary), hands each job —
+// an accepted connection, an interval tick, a main task — to an idle
+// worker over its control socket, keeps every pool within its fork limits,
+// enforces memory and time limits, logs the workers' stderr and shuts
+// down on signals (API.md §1.4 and §2).
+//
+// The master never runs application code after start-up: it only keeps
+// the pool descriptions that the main chunk's listen calls produced.
+package master
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/config"
+	"github.com/moonbridge-go/moonbridge/runtime/ipc"
+	"github.com/moonbridge-go/moonbridge/runtime/logging"
+)
+
+// Options configure a master.
+type Options struct {
+	Pools []*config.Pool
+	Log   *logging.Logger
+	Stats bool // log worker starts and ends with pool counts
+
+	// How a worker process is started: the master's own binary, its
+	// arguments and environment; EnvPool is added per worker.
+	Exe     string
+	Args    []string
+	Env     []string
+	EnvPool string
+
+	// ShutdownTimeout bounds how long running jobs may take after SIGTERM.
+	ShutdownTimeout time.Duration
+	// Ready, if set, is called once every listener is open.
+	Ready func()
+}
+
+// Exit codes of Run, as the original's.
+const (
+	ExitOK      = 0
+	ExitStartup = 3
+	ExitRuntime = 4
+)
+
+// Master runs the pools.
+type Master struct {
+	opts      Options
+	log       *logging.Logger
+	pools     []*pool
+	stopOnce  sync.Once
+	stop      chan struct{} // closed: graceful shutdown
+	kill      chan struct{} // closed: kill everything now
+	killOnce  sync.Once
+	wg        sync.WaitGroup
+	listeners []*socketListener
+	failed    atomic.Bool
+}
+
+// New opens every listener. An error names the listener that failed.
+func New(opts Options) (*Master, error) {
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 60 * time.Second
+	}
+	m := &Master{opts: opts, log: opts.Log, stop: make(chan struct{}), kill: make(chan struct{})}
+	for i, cfg := range opts.Pools {
+		p := newPool(m, i, cfg)
+		for li, lc := range cfg.Listeners {
+			if lc.Proto != config.TCP && lc.Proto != config.Local {
+				continue
+			}
+			l, err := openListener(lc, li)
+			if err != nil {
+				m.closeListeners()
+				return nil, err
+			}
+			m.listeners = append(m.listeners, l)
+			p.sockets = append(p.sockets, l)
+		}
+		m.pools = append(m.pools, p)
+	}
+	return m, nil
+}
+
+func (m *Master) closeListeners() {
+	for _, l := range m.listeners {
+		l.close()
+	}
+}
+
+// Run serves until a signal or the end of a main task; it returns the
+// process exit code.
+func (m *Master) Run() int {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	signal.Ignore(syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+	go func() {
+		graceful := 0
+		for s := range sigs {
+			switch s {
+			case syscall.SIGHUP:
+				m.log.Noticef("SIGHUP received: killing workers and exiting")
+				m.Kill()
+			default:
+				graceful++
+				if graceful == 1 {
+					m.log.Noticef("%v received: no new connections, waiting for running jobs (up to %v; send it again to kill them)", s, m.opts.ShutdownTimeout)
+					m.Shutdown()
+				} else {
+					m.log.Noticef("%v received again: killing workers", s)
+					m.Kill()
+				}
+			}
+		}
+	}()
+	for _, p := range m.pools {
+		for _, l := range p.sockets {
+			m.wg.Add(1)
+			go func(p *pool, l *socketListener) {
+				defer m.wg.Done()
+				p.acceptLoop(l)
+			}(p, l)
+		}
+	}
+	var poolsDone sync.WaitGroup
+	for _, p := range m.pools {
+		poolsDone.Add(1)
+		go func(p *pool) {
+			defer poolsDone.Done()
+			p.run()
+		}(p)
+	}
+	m.log.Noticef("Server started (%d pool(s))", len(m.pools))
+	if m.opts.Ready != nil {
+		m.opts.Ready()
+	}
+	poolsDone.Wait()
+	m.closeListeners()
+	m.wg.Wait()
+	m.log.Noticef("Server stopped")
+	if m.failed.Load() {
+		return ExitRuntime
+	}
+	return ExitOK
+}
+
+// Shutdown stops accepting and lets running jobs finish.
+func (m *Master) Shutdown() {
+	m.stopOnce.Do(func() {
+		close(m.stop)
+		m.closeListeners()
+		go func() {
+			select {
+			case <-time.After(m.opts.ShutdownTimeout):
+				m.log.Warningf("Jobs still running %v after shutdown began: killing workers", m.opts.ShutdownTimeout)
+				m.Kill()
+			case <-m.kill:
+			}
+		}()
+	})
+}
+
+// Kill ends every worker at once.
+func (m *Master) Kill() {
+	m.Shutdown()
+	m.killOnce.Do(func() { close(m.kill) })
+}
+
+// spawn starts one worker process for pool p.
+func (m *Master) spawn(p *pool) (*workerProc, error) {
+	ctrl, child, err := ipc.Pair()
+	if err != nil {
+		return nil, err
+	}
+	stderrR, stderrW, err := os.Pipe()
+	if err != nil {
+		ctrl.Close()
+		child.Close()
+		return nil, fmt.Errorf("stderr pipe: %w", err)
+	}
+	cmd := &exec.Cmd{
+		Path:       m.opts.Exe,
+		Args:       m.opts.Args,
+		Env:        append(append([]string(nil), m.opts.Env...), m.opts.EnvPool+"="+strconv.Itoa(p.index)),
+		ExtraFiles: []*os.File{child},
+		Stdout:     os.Stdout,
+		Stderr:     stderrW,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setpgid:   true,            // terminal signals go to the master only
+			Pdeathsig: syscall.SIGKILL, // no orphans if the master dies
+		},
+	}
+	err = cmd.Start()
+	child.Close()
+	stderrW.Close()
+	if err != nil {
+		ctrl.Close()
+		stderrR.Close()
+		return nil, fmt.Errorf("start worker process: %w", err)
+	}
+	w := &workerProc{pool: p, pid: cmd.Process.Pid, ctrl: ctrl, state: starting, started: time.Now(), job: -1}
+	go m.relayStderr(p, w.pid, stderrR)
+	go func() {
+		for {
+			msg, err := ctrl.Recv()
+			if err != nil {
+				return
+			}
+			p.events <- event{w: w, msg: msg}
+		}
+	}()
+	go func() {
+		err := cmd.Wait()
+		p.events <- event{w: w, exited: true, status: cmd.ProcessState, waitErr: err}
+	}()
+	return w, nil
+}
+
+// relayStderr logs each line a worker writes to its stderr.
+func (m *Master) relayStderr(p *pool, pid int, r io.ReadCloser) {
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), 1<<20)
+	level := logging.Notice
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, "stack traceback:") {
+			level = logging.Notice
+			if strings.HasPrefix(line, "Error") || strings.HasPrefix(line, "Timeout") {
+				level = logging.Error
+			}
+		}
+		m.log.Log(level, pid, fmt.Sprintf("pool #%d: %s", p.index+1, line))
+	}
+}
+
+// describeExit says how a worker process ended; clean is true for exit code 0.
+func describeExit(st *os.ProcessState, waitErr error) (string, bool) {
+	if st == nil {
+		return fmt.Sprintf("ended (%v)", waitErr), false
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Sprintf("killed by signal %d (%v)", int(ws.Signal()), ws.Signal()), false
+	}
+	if st.ExitCode() == 0 {
+		return "exited normally", true
+	}
+	return fmt.Sprintf("exited with error status %d", st.ExitCode()), false
+}
+
+// residentBytes reads a process's resident memory from /proc.
+func residentBytes(pid int) (int64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0, err
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 2 {
+		return 0, errors.New("short statm")
+	}
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return pages * int64(os.Getpagesize()), nil
+}

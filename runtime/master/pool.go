@@ -1,0 +1,481 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/config"
+	"github.com/moonbridge-go/moonbridge/runtime/ipc"
+	"github.com/moonbridge-go/moonbridge/runtime/logging"
+)
+
+// tick is how often a pool checks its forks, delays, limits and schedules.
+const tick = 25 * time.Millisecond
+
+// timeoutGrace is how long past a worker's reported timeout() deadline the
+// master waits before killing it itself (the worker's own timer comes first).
+const timeoutGrace = 2 * time.Second
+
+type workerState int
+
+const (
+	starting workerState = iota // running the main chunk and prepare
+	idle                        // waiting for a job
+	busy                        // running connect
+	leaving                     // told to terminate, or said goodbye
+)
+
+type workerProc struct {
+	pool      *pool
+	pid       int
+	ctrl      *ipc.Channel
+	state     workerState
+	started   time.Time
+	idleSince time.Time
+	job       int       // listener index of the running job, -1 when none
+	jobKind   ipc.Kind  // kind of the running job
+	deadline  time.Time // reported timeout() deadline; zero when disarmed
+	killed    string    // why the master killed it, for the exit log
+	sigterm   bool      // SIGTERM already sent
+}
+
+type event struct {
+	w       *workerProc
+	msg     ipc.Msg
+	exited  bool
+	status  *os.ProcessState
+	waitErr error
+}
+
+// job is work waiting for an idle worker.
+type job struct {
+	kind     ipc.Kind
+	listener int
+	fd       int // Conn only
+}
+
+type intervalState struct {
+	listener int
+	next     time.Time
+	queued   bool // waiting in the job queue or running
+}
+
+type pool struct {
+	m         *Master
+	index     int
+	cfg       *config.Pool
+	sockets   []*socketListener
+	conns     chan job   // accepted connections, from the accept loops
+	events    chan event // from the worker goroutines
+	waiting   atomic.Int32
+	workers   map[int]*workerProc
+	queue     []job
+	intervals []*intervalState
+	mainsLeft int // main jobs not finished yet
+	nextFork  time.Time
+	stopping  bool
+	mainOnly  bool
+}
+
+func newPool(m *Master, index int, cfg *config.Pool) *pool {
+	p := &pool{
+		m: m, index: index, cfg: cfg,
+		conns:    make(chan job),
+		events:   make(chan event, 64),
+		workers:  map[int]*workerProc{},
+		mainOnly: cfg.MainOnly(),
+	}
+	now := time.Now()
+	for i, l := range cfg.Listeners {
+		switch l.Proto {
+		case config.Interval:
+			p.intervals = append(p.intervals, &intervalState{listener: i, next: now.Add(l.Delay)})
+		case config.Main:
+			p.queue = append(p.queue, job{kind: ipc.Main, listener: i, fd: -1})
+			p.mainsLeft++
+		}
+	}
+	return p
+}
+
+func (p *pool) logf(format string, a ...any) {
+	p.m.log.Infof("pool #%d: "+format, append([]any{p.index + 1}, a...)...)
+}
+
+func (p *pool) statsf(format string, a ...any) {
+	if p.m.opts.Stats {
+		idle, busy, starting := p.counts()
+		p.m.log.Infof("pool #%d: "+format+" (workers: %d idle, %d busy, %d starting)",
+			append(append([]any{p.index + 1}, a...), idle, busy, starting)...)
+	}
+}
+
+func (p *pool) counts() (idleN, busyN, startingN int) {
+	for _, w := range p.workers {
+		switch w.state {
+		case idle:
+			idleN++
+		case busy, leaving:
+			busyN++
+		case starting:
+			startingN++
+		}
+	}
+	return
+}
+
+// acceptLoop accepts connections on one listener and hands them to the
+// pool loop, which takes them only when a worker is idle: meanwhile further
+// connections wait in the kernel's listen queue.
+func (p *pool) acceptLoop(l *socketListener) {
+	for {
+		fd, err := l.accept()
+		if err != nil {
+			if isClosed(err) {
+				return
+			}
+			select {
+			case <-p.m.stop:
+				return
+			default:
+			}
+			// EMFILE and friends: log, back off, keep the listener.
+			p.m.log.Errorf("pool #%d: accept on %v: %v", p.index+1, l.cfg, err)
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		p.waiting.Add(1)
+		select {
+		case p.conns <- job{kind: ipc.Conn, listener: l.index, fd: fd}:
+			p.waiting.Add(-1)
+		case <-p.m.stop:
+			p.waiting.Add(-1)
+			syscall.Close(fd)
+			return
+		}
+	}
+}
+
+func isClosed(err error) bool { return errors.Is(err, os.ErrClosed) }
+
+// run is the pool's loop; it returns when the pool has no worker left
+// after a shutdown.
+func (p *pool) run() {
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	stop := p.m.stop
+	kill := p.m.kill
+	// The first pre_fork workers start at once.
+	initial := p.cfg.PreFork
+	if p.mainOnly {
+		initial = p.mainsLeft
+	}
+	for i := 0; i < initial && len(p.workers) < p.maxWorkers(); i++ {
+		p.fork()
+	}
+	p.nextFork = time.Now().Add(p.cfg.ForkDelay)
+	for {
+		var conns chan job
+		if !p.stopping && p.idleWorker() != nil && len(p.queue) == 0 {
+			conns = p.conns
+		}
+		select {
+		case j := <-conns:
+			p.queue = append(p.queue, j)
+		case ev := <-p.events:
+			p.handle(ev)
+		case <-ticker.C:
+			p.maintain(time.Now())
+		case <-stop:
+			stop = nil
+			p.beginShutdown()
+		case <-kill:
+			kill = nil
+			p.killAll("server is shutting down")
+		}
+		p.dispatch()
+		if p.stopping && len(p.workers) == 0 {
+			p.dropQueue()
+			return
+		}
+	}
+}
+
+func (p *pool) maxWorkers() int {
+	if p.mainOnly {
+		return p.mainsLeft
+	}
+	return p.cfg.MaxFork
+}
+
+// idleWorker picks the idle worker that became idle last (its caches are
+// warm, and the others can reach exit_delay).
+func (p *pool) idleWorker() *workerProc {
+	var best *workerProc
+	for _, w := range p.workers {
+		if w.state == idle && (best == nil || w.idleSince.After(best.idleSince)) {
+			best = w
+		}
+	}
+	return best
+}
+
+// dispatch hands queued jobs to idle workers.
+func (p *pool) dispatch() {
+	for len(p.queue) > 0 {
+		if p.stopping && p.queue[0].kind != ipc.Main {
+			p.dropQueue()
+			return
+		}
+		w := p.idleWorker()
+		if w == nil {
+			return
+		}
+		j := p.queue[0]
+		err := w.ctrl.Send(ipc.Msg{Kind: j.kind, Listener: j.listener, FD: j.fd})
+		if err != nil {
+			// The worker is gone; its exit event follows. Try another one.
+			w.state = leaving
+			continue
+		}
+		if j.fd >= 0 {
+			syscall.Close(j.fd)
+		}
+		p.queue = p.queue[1:]
+		w.state = busy
+		w.job = j.listener
+		w.jobKind = j.kind
+		if p.m.log.Enabled(logging.Debug) {
+			p.m.log.Debugf("pool #%d: %s job for %v given to worker %d", p.index+1, kindName(j.kind), p.cfg.Listeners[j.listener], w.pid)
+		}
+	}
+}
+
+func kindName(k ipc.Kind) string {
+	switch k {
+	case ipc.Conn:
+		return "connection"
+	case ipc.Interval:
+		return "interval"
+	case ipc.Main:
+		return "main"
+	}
+	return string(k)
+}
+
+func (p *pool) dropQueue() {
+	for _, j := range p.queue {
+		if j.fd >= 0 {
+			syscall.Close(j.fd)
+		}
+	}
+	p.queue = nil
+}
+
+func (p *pool) fork() {
+	w, err := p.m.spawn(p)
+	if err != nil {
+		p.m.log.Errorf("pool #%d: %v", p.index+1, err)
+		p.nextFork = time.Now().Add(p.cfg.ForkErrorDelay)
+		return
+	}
+	p.workers[w.pid] = w
+	p.statsf("worker %d started", w.pid)
+}
+
+// handle reacts to a worker's message or exit.
+func (p *pool) handle(ev event) {
+	w := ev.w
+	if ev.exited {
+		p.reap(w, ev)
+		return
+	}
+	switch ev.msg.Kind {
+	case ipc.Ready:
+		p.jobDone(w)
+		w.deadline = time.Time{}
+		w.idleSince = time.Now()
+		if p.stopping || w.state == leaving {
+			p.terminate(w)
+			return
+		}
+		w.state = idle
+	case ipc.Goodbye:
+		p.jobDone(w)
+		w.state = leaving
+	case ipc.Timeout:
+		if ev.msg.Deadline == 0 {
+			w.deadline = time.Time{}
+		} else {
+			w.deadline = time.Unix(0, ev.msg.Deadline)
+		}
+	}
+}
+
+// jobDone does the bookkeeping of the end of a worker's job.
+func (p *pool) jobDone(w *workerProc) {
+	if w.job < 0 {
+		return
+	}
+	switch w.jobKind {
+	case ipc.Interval:
+		for _, iv := range p.intervals {
+			if iv.listener == w.job {
+				iv.queued = false
+				if !p.cfg.Listeners[w.job].Strict {
+					iv.next = time.Now().Add(p.cfg.Listeners[w.job].Delay)
+				}
+			}
+		}
+	case ipc.Main:
+		p.mainsLeft--
+		p.logf("main task %q ended: shutting down the server", p.cfg.Listeners[w.job].Name)
+		go p.m.Shutdown()
+	}
+	w.job = -1
+}
+
+func (p *pool) reap(w *workerProc, ev event) {
+	desc, clean := describeExit(ev.status, ev.waitErr)
+	job := w.job
+	if job >= 0 && w.jobKind == ipc.Main {
+		clean = false
+	}
+	p.jobDone(w)
+	delete(p.workers, w.pid)
+	w.ctrl.Close()
+	switch {
+	case w.killed != "":
+		p.m.log.Log(logging.Warning, w.pid, fmt.Sprintf("pool #%d: worker %s: %s", p.index+1, desc, w.killed))
+	case !clean:
+		p.m.log.Log(logging.Error, w.pid, fmt.Sprintf("pool #%d: worker %s", p.index+1, desc))
+	default:
+		p.statsf("worker %d %s", w.pid, desc)
+	}
+	if !clean || w.killed != "" {
+		if next := time.Now().Add(p.cfg.ForkErrorDelay); next.After(p.nextFork) {
+			p.nextFork = next
+		}
+	}
+	if w.state == starting && !clean && len(p.workers) == 0 && p.mainOnly {
+		p.m.failed.Store(true)
+		go p.m.Shutdown()
+	}
+}
+
+// maintain forks and retires workers and enforces limits and schedules.
+func (p *pool) maintain(now time.Time) {
+	// Interval schedules.
+	if !p.stopping {
+		for _, iv := range p.intervals {
+			if iv.queued || now.Before(iv.next) {
+				continue
+			}
+			iv.queued = true
+			if p.cfg.Listeners[iv.listener].Strict {
+				d := p.cfg.Listeners[iv.listener].Delay
+				for !iv.next.After(now) {
+					iv.next = iv.next.Add(d)
+				}
+			}
+			p.queue = append(p.queue, job{kind: ipc.Interval, listener: iv.listener, fd: -1})
+		}
+	}
+
+	// Limits.
+	for _, w := range p.workers {
+		if p.cfg.MemoryLimit > 0 && w.killed == "" {
+			if rss, err := residentBytes(w.pid); err == nil && rss > p.cfg.MemoryLimit {
+				p.killWorker(w, fmt.Sprintf("memory limit exceeded (%d bytes resident, limit %d)", rss, p.cfg.MemoryLimit))
+			}
+		}
+		if !w.deadline.IsZero() && w.killed == "" && now.After(w.deadline.Add(timeoutGrace)) {
+			p.killWorker(w, "timeout() expired and the worker did not stop by itself")
+		}
+	}
+	if p.stopping {
+		return
+	}
+
+	// Retire idle workers: surplus ones after exit_delay, any after idle_timeout.
+	idleN, busyN, startingN := p.counts()
+	total := idleN + busyN + startingN
+	if !p.mainOnly {
+		var idles []*workerProc
+		for _, w := range p.workers {
+			if w.state == idle {
+				idles = append(idles, w)
+			}
+		}
+		sort.Slice(idles, func(i, j int) bool { return idles[i].idleSince.Before(idles[j].idleSince) })
+		for _, w := range idles {
+			idleFor := now.Sub(w.idleSince)
+			switch {
+			case p.cfg.IdleTimeout > 0 && idleFor >= p.cfg.IdleTimeout:
+				p.statsf("worker %d idle for %v: terminating", w.pid, idleFor.Round(time.Millisecond))
+			case idleN > p.cfg.PreFork && total > p.cfg.MinFork && idleFor >= p.cfg.ExitDelay:
+				p.statsf("worker %d not needed for %v: terminating", w.pid, idleFor.Round(time.Millisecond))
+			default:
+				continue
+			}
+			p.terminate(w)
+			idleN--
+			total--
+		}
+	}
+
+	// Fork when a worker is needed.
+	if p.mainOnly || total >= p.cfg.MaxFork || now.Before(p.nextFork) {
+		return
+	}
+	spare := idleN + startingN
+	need := total < p.cfg.MinFork || spare < p.cfg.PreFork ||
+		(spare == 0 && (p.waiting.Load() > 0 || len(p.queue) > 0))
+	if need {
+		p.fork()
+		p.nextFork = now.Add(p.cfg.ForkDelay)
+	}
+}
+
+func (p *pool) terminate(w *workerProc) {
+	w.state = leaving
+	if err := w.ctrl.Send(ipc.Msg{Kind: ipc.Terminate}); err != nil {
+		syscall.Kill(w.pid, syscall.SIGKILL)
+	}
+}
+
+func (p *pool) killWorker(w *workerProc, why string) {
+	w.killed = why
+	syscall.Kill(w.pid, syscall.SIGKILL)
+}
+
+func (p *pool) beginShutdown() {
+	p.stopping = true
+	p.dropQueue()
+	for _, w := range p.workers {
+		switch w.state {
+		case idle:
+			p.terminate(w)
+		case busy, starting:
+			// A busy worker finishes its job; SIGTERM wakes applications
+			// that wait in poll() after catch_sigterm().
+			if !w.sigterm {
+				w.sigterm = true
+				syscall.Kill(w.pid, syscall.SIGTERM)
+			}
+		}
+	}
+}
+
+func (p *pool) killAll(why string) {
+	for _, w := range p.workers {
+		if w.killed == "" {
+			p.killWorker(w, why)
+		}
+	}
+}
