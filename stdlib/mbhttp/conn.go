@@ -1,0 +1,1123 @@
+package mbhttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Response states, as in the original module.
+const (
+	stInit         = iota // nothing sent, body handling may still be configured
+	stNoStatus            // body handling configured, no status sent
+	stInfoSent            // a 1xx status line was sent
+	stBodylessSent        // a 204/205/304 status line was sent
+	stStatusSent          // a status line was sent, headers are open
+	stHeadersSent         // the header section is complete
+	stFinished            // the response is complete
+	stFaulty              // an I/O or protocol error happened
+)
+
+// Body kinds the default body handling knows about.
+const (
+	formNone = iota // no Content-Type: empty post params
+	formURLEncoded
+	formMultipart
+	formOther // post params answer 415
+)
+
+// errTimeout reports that a wait for input ran out of time.
+var errTimeout = errors.New("timeout")
+
+// conn serves HTTP on one socket during one connect call. All methods run
+// on the Lua state's goroutine.
+type conn struct {
+	L       *lua.LState
+	tr      transport
+	sock    lua.LValue
+	opts    *options
+	handler *lua.LFunction
+
+	reqMT   *lua.LTable // metatable of request objects
+	methods *lua.LTable
+	plistMT *lua.LTable // metatable of params-list tables
+	flagMT  *lua.LTable // metatable of headers_flags entries
+	survive bool
+
+	// per request
+	req            *lua.LTable
+	head           requestHead
+	state          int
+	closeRequested bool
+	closeResponded bool
+	contentLength  int64 // response Content-Length, -1 when not set
+	bytesSent      int64
+	chunk          []byte // response data waiting to be sent as one chunk
+
+	// request body
+	bodyDone      bool  // every body byte has been read from the socket
+	bodyRemaining int64 // Content-Length bytes left, or bytes left in the current chunk
+	chunkedState  int   // 0: expect size line, 1: in chunk data
+	bodyBudget    int64 // bytes of chunked body (with framing) still allowed
+	drainMode     bool  // discard all further input
+	processBody   func(chunk []byte, eof bool)
+	eofDelivered  bool
+	formKind      int
+	formBody      []byte // collected urlencoded body
+	streamParams  map[string]*lua.LFunction
+	streamPattern []patternStream
+	line          []byte
+}
+
+type patternStream struct {
+	pattern string
+	cb      *lua.LFunction
+}
+
+// --- waiting and reading -------------------------------------------------
+
+// wait waits until the socket is readable or t runs out.
+func (c *conn) wait(t timeoutOpt, sigterm bool) (bool, error) {
+	if c.opts.poll != lua.LNil {
+		set := c.L.NewTable()
+		set.RawSet(c.sock, lua.LTrue)
+		args := []lua.LValue{set, lua.LNil}
+		if t.set {
+			args = append(args, lua.LNumber(t.secs))
+		} else {
+			args = append(args, lua.LNil)
+		}
+		if sigterm {
+			args = append(args, lua.LTrue)
+		}
+		if err := c.L.CallByParam(lua.P{Fn: c.opts.poll, NRet: 1, Protect: false}, args...); err != nil {
+			return false, err
+		}
+		ok := lua.LVAsBool(c.L.Get(-1))
+		c.L.Pop(1)
+		return ok, nil
+	}
+	d := time.Duration(-1)
+	if t.set {
+		d = time.Duration(t.secs * float64(time.Second))
+	}
+	return c.tr.WaitReadable(d)
+}
+
+// readLine reads one line of at most limit bytes ending in LF. The status
+// is "term", "maxlen" or "eof"; errTimeout when timeout() ran out. The
+// slice is valid until the next read.
+func (c *conn) readLine(limit int, timeout func() timeoutOpt) ([]byte, string, error) {
+	c.line = c.line[:0]
+	for {
+		if limit-len(c.line) <= 0 {
+			return c.line, "maxlen", nil
+		}
+		data, st, err := c.tr.ReadNB(limit-len(c.line), '\n')
+		if err != nil {
+			return nil, "", err
+		}
+		if st != "block" {
+			if len(c.line) == 0 {
+				return data, st, nil
+			}
+			c.line = append(c.line, data...)
+			return c.line, st, nil
+		}
+		c.line = append(c.line, data...)
+		ok, err := c.wait(timeout(), false)
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok {
+			return nil, "", errTimeout
+		}
+	}
+}
+
+// readSome reads between 1 and n bytes (n > 0), waiting at most
+// stall_timeout each time no data is there. It fails on EOF.
+func (c *conn) readSome(n int) []byte {
+	for {
+		data, st, err := c.tr.ReadNB(n, -1)
+		if err != nil {
+			c.requestError(true, status400, "Read error: "+err.Error())
+		}
+		if len(data) > 0 {
+			return data
+		}
+		if st == "eof" {
+			c.requestError(true, status400, "Unexpected EOF while reading request body")
+		}
+		ok, err := c.wait(c.opts.stall, false)
+		if err != nil {
+			c.raise("waiting for request body: %v", err)
+		}
+		if !ok {
+			c.requestError(true, status408, "Timeout while waiting for request body")
+		}
+	}
+}
+
+func (c *conn) stallTimeout() timeoutOpt { return c.opts.stall }
+
+// readBodyLine reads one CRLF-terminated line of chunked framing.
+func (c *conn) readBodyLine(what string) []byte {
+	limit := 4096
+	if c.bodyBudget+2 < int64(limit) {
+		limit = int(c.bodyBudget + 2)
+	}
+	line, st, err := c.readLine(limit, c.stallTimeout)
+	switch {
+	case err == errTimeout:
+		c.requestError(true, status408, "Timeout while waiting for request body")
+	case err != nil:
+		c.requestError(true, status400, "Read error: "+err.Error())
+	case st == "eof":
+		c.requestError(true, status400, "Unexpected EOF while reading "+what)
+	case st == "maxlen":
+		if int64(limit) == c.bodyBudget+2 {
+			c.requestError(true, status413, "Request body size limit exceeded")
+		}
+		c.requestError(true, status400, what+" too long")
+	}
+	c.bodyBudget -= int64(len(line))
+	if c.bodyBudget < 0 {
+		c.requestError(true, status413, "Request body size limit exceeded")
+	}
+	trimmed, perr := trimLineEnd(line, what)
+	if perr != nil {
+		c.requestError(true, status400, perr.(*protocolError).Text)
+	}
+	return trimmed
+}
+
+// readBodyPiece returns the next piece of the request body, or nil once
+// the body is complete (c.bodyDone).
+func (c *conn) readBodyPiece() []byte {
+	for !c.bodyDone {
+		if !c.head.Chunked {
+			n := c.opts.inputChunk
+			if int64(n) > c.bodyRemaining {
+				n = int(c.bodyRemaining)
+			}
+			data := c.readSome(n)
+			c.bodyRemaining -= int64(len(data))
+			if c.bodyRemaining == 0 {
+				c.bodyDone = true
+			}
+			return data
+		}
+		if c.chunkedState == 0 {
+			line := c.readBodyLine("chunk size line")
+			size, err := parseChunkSize(line)
+			if err != nil {
+				c.requestError(true, status400, err.(*protocolError).Text)
+			}
+			if size > c.bodyBudget {
+				c.requestError(true, status413, "Request body size limit exceeded")
+			}
+			c.bodyBudget -= size
+			if size == 0 {
+				// trailer section, discarded
+				for {
+					tl := c.readBodyLine("trailer section of chunked request body")
+					if len(tl) == 0 {
+						break
+					}
+					if _, err := parseHeaderLine(tl); err != nil {
+						c.requestError(true, status400, "in trailer: "+err.(*protocolError).Text)
+					}
+				}
+				c.bodyDone = true
+				return nil
+			}
+			c.bodyRemaining = size
+			c.chunkedState = 1
+		}
+		n := c.opts.inputChunk
+		if int64(n) > c.bodyRemaining {
+			n = int(c.bodyRemaining)
+		}
+		data := c.readSome(n)
+		c.bodyRemaining -= int64(len(data))
+		if c.bodyRemaining == 0 {
+			// The CRLF after the data is read before the data is handed
+			// out, so data must be copied out of the read buffer first.
+			data = append(c.line[:0:0], data...)
+			if end := c.readBodyLine("end of chunk"); len(end) != 0 {
+				c.requestError(true, status400, "Encoding error while reading chunk of request body (no CRLF after chunk data)")
+			}
+			c.chunkedState = 0
+		}
+		return data
+	}
+	return nil
+}
+
+// consumeAll reads the rest of the input: the request body through the
+// body processor, or, in drain mode, everything until EOF. With a drain
+// timeout it reports false when the time ran out.
+func (c *conn) consumeAll(drainTimeout *timeoutOpt) bool {
+	if c.drainMode {
+		start := time.Now()
+		for {
+			data, st, err := c.tr.ReadNB(c.opts.inputChunk, -1)
+			if err != nil || st == "eof" {
+				return true
+			}
+			if len(data) > 0 {
+				continue
+			}
+			t := c.opts.stall
+			if drainTimeout != nil {
+				if !drainTimeout.set {
+					t = timeoutOpt{}
+				} else {
+					t = timeoutOpt{drainTimeout.secs - time.Since(start).Seconds(), true}
+					if t.secs < 0 {
+						return false
+					}
+				}
+			}
+			ok, err := c.wait(t, false)
+			if err != nil {
+				return true
+			}
+			if !ok {
+				if drainTimeout != nil {
+					return false
+				}
+				c.requestError(true, status408, "Timeout while waiting for request body")
+			}
+		}
+	}
+	for !c.bodyDone {
+		data := c.readBodyPiece()
+		if c.processBody != nil && len(data) > 0 {
+			c.processBody(data, false)
+		}
+		if c.drainMode {
+			return c.consumeAll(drainTimeout)
+		}
+	}
+	if c.processBody != nil && !c.eofDelivered {
+		c.eofDelivered = true
+		c.processBody(nil, true)
+	}
+	return true
+}
+
+// --- errors --------------------------------------------------------------
+
+// raise raises a Lua error with a formatted message.
+func (c *conn) raise(format string, args ...any) {
+	c.L.RaiseError(format, args...)
+}
+
+// requestError answers a protocol error with a plain-text status (when no
+// status was sent yet) and closes the connection. With throw it then raises
+// a Lua error; otherwise it returns.
+func (c *conn) requestError(throw bool, status, text string) {
+	sent := false
+	if c.state == stInit || c.state == stNoStatus || c.state == stInfoSent {
+		c.monologue()
+		if c.state == stInfoSent {
+			c.send("\r\n")
+			c.state = stNoStatus
+		}
+		c.state = stNoStatus
+		c.sendStatus(status)
+		c.sendHeader("Content-Type", "text/plain")
+		c.sendData(status, "\n")
+		if text != "" {
+			c.sendData("\n", text, "\n")
+		}
+		c.finishResponse()
+		sent = true
+	}
+	if !throw {
+		return
+	}
+	msg := "Error while reading request from client: "
+	if sent {
+		msg = "Error while reading request from client. Error response: "
+	}
+	msg += status
+	if text != "" {
+		msg += " (" + text + ")"
+	}
+	c.raise("%s", msg)
+}
+
+// --- sending -------------------------------------------------------------
+
+func (c *conn) send(s string) {
+	old := c.state
+	c.state = stFaulty
+	if err := c.tr.WriteString(s); err != nil {
+		_ = c.tr.Reset()
+		c.raise("Could not send data to client: %v", err)
+	}
+	c.state = old
+}
+
+func (c *conn) sendBytes(b []byte) {
+	old := c.state
+	c.state = stFaulty
+	if err := c.tr.Write(b); err != nil {
+		_ = c.tr.Reset()
+		c.raise("Could not send data to client: %v", err)
+	}
+	c.state = old
+}
+
+func (c *conn) sendFlush() {
+	old := c.state
+	c.state = stFaulty
+	if err := c.tr.Flush(); err != nil {
+		_ = c.tr.Reset()
+		c.raise("Could not send data to client: %v", err)
+	}
+	c.state = old
+}
+
+// sendChunk writes the buffered response data as one chunk.
+func (c *conn) sendChunk() {
+	if len(c.chunk) == 0 {
+		return
+	}
+	c.send(strconv.FormatInt(int64(len(c.chunk)), 16) + "\r\n")
+	c.chunk = append(c.chunk, '\r', '\n')
+	c.sendBytes(c.chunk)
+	c.chunk = c.chunk[:0]
+}
+
+// closeAfterResponse completes the connection after the response: flush,
+// then either close gracefully (draining input for drain_timeout) or read
+// the rest of the request body so that the next request can follow.
+func (c *conn) closeAfterResponse() {
+	if c.closeResponded {
+		c.enableDrain()
+		c.sendFlush()
+		if err := c.tr.Finish(); err != nil {
+			c.raise("Could not finish sending data to client: %v", err)
+		}
+		if c.consumeAll(&c.opts.drain) {
+			if err := c.tr.Close(); err != nil {
+				c.raise("Could not finish sending data to client: %v", err)
+			}
+		} else if err := c.tr.Reset(); err != nil {
+			c.raise("Could not finish sending data to client: %v", err)
+		}
+		return
+	}
+	c.sendFlush()
+	c.consumeAll(nil)
+}
+
+func (c *conn) enableDrain() {
+	c.drainMode = true
+	c.processBody = nil
+}
+
+func (c *conn) assertNotFaulty() {
+	if c.state == stFaulty {
+		c.raise("Tried to use faulty request handle")
+	}
+}
+
+// prepare fixes the body handling when the response starts or the body
+// is first read, and answers "Expect: 100-continue".
+func (c *conn) prepare() {
+	c.assertNotFaulty()
+	if c.state != stInit {
+		return
+	}
+	if c.processBody == nil {
+		c.defaultBodyHandling()
+	}
+	if c.state != stInit {
+		return
+	}
+	c.state = stNoStatus
+	if c.head.ExpectContinue && !c.bodyDone && !c.drainMode {
+		c.sendStatus("100 Continue")
+		c.finishHeaders(true)
+	}
+}
+
+func (c *conn) monologue() {
+	c.assertNotFaulty()
+	if c.state == stHeadersSent || c.state == stFinished {
+		c.raise("All HTTP headers have already been sent")
+	}
+	c.enableDrain()
+	c.closeRequested = true
+	if c.state == stInit {
+		c.state = stNoStatus
+	}
+}
+
+func (c *conn) sendStatus(status string) {
+	c.prepare()
+	switch c.state {
+	case stInfoSent:
+		c.send("\r\n")
+		c.sendFlush()
+	case stNoStatus:
+	default:
+		c.raise("HTTP status has already been sent")
+	}
+	if len(status) < 3 || !isDigit(status[0]) || !isDigit(status[1]) || !isDigit(status[2]) ||
+		(len(status) > 3 && status[3] != ' ') || strings.ContainsAny(status, "\r\n") {
+		c.raise("invalid HTTP status %q (expected a three-digit code and a reason, e.g. \"200 OK\")", status)
+	}
+	c.send("HTTP/1.1 " + status + "\r\n")
+	if len(c.opts.preamble) > 0 {
+		c.sendBytes(c.opts.preamble)
+	}
+	switch code := status[:3]; {
+	case code == "101" || code == "204" || code == "304":
+		c.state = stBodylessSent
+	case code == "205":
+		c.state = stBodylessSent
+		c.sendHeader("Content-Length", "0")
+	case code[0] == '1':
+		c.state = stInfoSent
+	default:
+		c.state = stStatusSent
+	}
+}
+
+func (c *conn) sendHeader(key, value string) {
+	c.assertNotFaulty()
+	switch c.state {
+	case stInit, stNoStatus:
+		c.raise("HTTP status has not been sent yet")
+	case stHeadersSent, stFinished:
+		c.raise("All HTTP headers have already been sent")
+	}
+	if key == "" || strings.ContainsAny(key, ": \t\r\n") {
+		c.raise("invalid HTTP header name %q", key)
+	}
+	if strings.ContainsAny(value, "\r\n") {
+		c.raise("invalid value for HTTP header %q (contains a line break)", key)
+	}
+	switch strings.ToLower(key) {
+	case "content-length":
+		if c.state == stInfoSent {
+			c.raise("Cannot set Content-Length for informational status response")
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil || n < 0 {
+			c.raise("Invalid content-length %q", value)
+		}
+		if c.contentLength == -1 {
+			c.contentLength = n
+		} else if c.contentLength == n {
+			return
+		} else {
+			c.raise("Content-Length has been set multiple times with different values")
+		}
+	case "connection":
+		for _, entry := range strings.Split(value, ",") {
+			if strings.EqualFold(strings.Trim(entry, " \t"), "close") {
+				if c.state == stInfoSent {
+					c.raise("Cannot set \"Connection: close\" for informational status response")
+				}
+				c.closeResponded = true
+				break
+			}
+		}
+	}
+	c.send(key + ": " + value + "\r\n")
+}
+
+func (c *conn) finishHeaders(flush bool) {
+	switch c.state {
+	case stFinished:
+		c.raise("Response has already been finished")
+	case stInfoSent:
+		c.send("\r\n")
+		c.sendFlush()
+		c.state = stNoStatus
+	case stBodylessSent:
+		if c.closeRequested && !c.closeResponded {
+			c.sendHeader("Connection", "close")
+		}
+		c.send("\r\n")
+		c.state = stFaulty
+		c.closeAfterResponse()
+		c.state = stFinished
+	case stStatusSent:
+		if c.contentLength == -1 {
+			c.sendHeader("Transfer-Encoding", "chunked")
+		}
+		if c.closeRequested && !c.closeResponded {
+			c.sendHeader("Connection", "close")
+		}
+		c.send("\r\n")
+		c.state = stHeadersSent
+		if c.head.Method == "HEAD" {
+			c.state = stFaulty
+			c.closeAfterResponse()
+			c.state = stHeadersSent
+		} else if flush {
+			c.sendFlush()
+		}
+	case stHeadersSent:
+	default:
+		c.raise("HTTP status has not been sent yet")
+	}
+}
+
+func (c *conn) sendData(parts ...string) {
+	c.assertNotFaulty()
+	switch c.state {
+	case stInfoSent:
+		c.raise("No (non-informational) HTTP status has been sent yet")
+	case stBodylessSent:
+		c.raise("Cannot send response data for body-less status message")
+	}
+	c.finishHeaders(false)
+	if c.state != stHeadersSent {
+		c.raise("Unexpected internal status in HTTP engine")
+	}
+	if c.head.Method == "HEAD" {
+		return
+	}
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if c.contentLength >= 0 {
+			if c.bytesSent+int64(len(s)) > c.contentLength {
+				c.raise("Content length exceeded")
+			}
+			c.send(s)
+			c.bytesSent += int64(len(s))
+		} else {
+			c.chunk = append(c.chunk, s...)
+		}
+	}
+	if len(c.chunk) >= c.opts.outputChunk {
+		c.sendChunk()
+	}
+}
+
+func (c *conn) flush() {
+	c.assertNotFaulty()
+	c.sendChunk()
+	c.sendFlush()
+}
+
+// finishResponse completes the response (request:finish()).
+func (c *conn) finishResponse() {
+	c.assertNotFaulty()
+	switch c.state {
+	case stFinished:
+		return
+	case stInfoSent:
+		c.raise("Informational HTTP response can be finished with :finish_headers() method")
+	}
+	c.finishHeaders(false)
+	if c.state == stHeadersSent {
+		if c.head.Method != "HEAD" {
+			c.state = stFaulty
+			if c.contentLength >= 0 {
+				if c.bytesSent != c.contentLength {
+					c.raise("Content length not used")
+				}
+			} else {
+				c.sendChunk()
+				c.send("0\r\n\r\n")
+			}
+			c.closeAfterResponse()
+		}
+		c.state = stFinished
+	} else if c.state != stFinished {
+		c.raise("Unexpected internal status in HTTP engine")
+	}
+}
+
+// --- request body handling ------------------------------------------------
+
+// streamRequestBody installs cb as the receiver of the request body. A
+// callback that reads more of the body re-entrantly gets the data
+// afterwards instead of nested calls, as in the original module.
+func (c *conn) streamRequestBody(cb func(chunk []byte, eof bool)) {
+	if c.state != stInit {
+		c.raise("Cannot setup request body streamer at this stage anymore")
+	}
+	inProgress, eof := false, false
+	var pending []byte
+	c.processBody = func(chunk []byte, isEOF bool) {
+		if inProgress {
+			if isEOF {
+				eof = true
+			} else {
+				pending = append(pending, chunk...)
+			}
+			return
+		}
+		inProgress = true
+		cb(chunk, isEOF)
+		for len(pending) > 0 {
+			p := pending
+			pending = nil
+			cb(p, false)
+		}
+		if eof {
+			eof = false
+			cb(nil, true)
+		}
+		inProgress = false
+	}
+}
+
+// contentType returns the request's Content-Type if sent exactly once.
+func (c *conn) contentType() (string, bool) {
+	var v string
+	n := 0
+	for _, f := range c.head.Fields {
+		if f.Lower == "content-type" {
+			v = f.Value
+			n++
+		}
+	}
+	return v, n == 1 && v != ""
+}
+
+func (c *conn) classifyBody() (kind int, boundary string) {
+	ct, ok := c.contentType()
+	if !ok {
+		return formNone, ""
+	}
+	typ, params := mediaType(ct)
+	switch typ {
+	case "application/x-www-form-urlencoded":
+		return formURLEncoded, ""
+	case "multipart/form-data":
+		if b := params["boundary"]; b != "" && len(b) <= 200 {
+			return formMultipart, b
+		}
+	}
+	return formOther, ""
+}
+
+// defaultBodyHandling sets up the filling of post_params for form bodies;
+// other bodies are discarded unless the application reads them.
+func (c *conn) defaultBodyHandling() {
+	L := c.L
+	kind, boundary := c.classifyBody()
+	c.formKind = kind
+	switch kind {
+	case formURLEncoded:
+		c.streamRequestBody(func(chunk []byte, eof bool) {
+			if !eof {
+				c.formBody = append(c.formBody, chunk...)
+				return
+			}
+			list, first := c.newParams()
+			body := string(c.formBody)
+			c.formBody = nil
+			parseURLEncoded(body, func(k, v string) { addParam(L, list, first, k, v) })
+			c.req.RawSetString("body", lua.LString(body))
+			c.setPostTables(list, first, nil, nil)
+		})
+	case formMultipart:
+		sink := &formSink{c: c}
+		sink.list, sink.first = c.newParams()
+		sink.metaList, sink.metaFirst = c.newParams()
+		parser := newMultipartParser(boundary, sink)
+		c.streamRequestBody(func(chunk []byte, eof bool) {
+			if err := parser.feed(chunk, eof); err != nil {
+				var pe *protocolError
+				if errors.As(err, &pe) {
+					c.requestError(true, pe.Status, pe.Text)
+				}
+				c.raise("multipart/form-data: %v", err)
+			}
+			if eof {
+				c.setPostTables(sink.list, sink.first, sink.metaList, sink.metaFirst)
+			}
+		})
+	case formNone:
+		list, first := c.newParams()
+		ml, mf := c.newParams()
+		c.setPostTables(list, first, ml, mf)
+	}
+}
+
+func (c *conn) setPostTables(list, first, metaList, metaFirst *lua.LTable) {
+	c.req.RawSetString("post_params_list", list)
+	c.req.RawSetString("post_params", first)
+	if metaList != nil {
+		c.req.RawSetString("post_metadata_list", metaList)
+		c.req.RawSetString("post_metadata", metaFirst)
+	}
+}
+
+// formSink collects or streams the fields of a multipart body.
+type formSink struct {
+	c                                *conn
+	list, first, metaList, metaFirst *lua.LTable
+	stream                           *lua.LFunction
+	collect                          bool
+	hasName                          bool
+	name                             string
+	meta                             *lua.LTable
+	value                            bytes.Buffer
+}
+
+func (s *formSink) begin(name string, hasName bool, fileName string, hasFile bool, contentType string, hasType bool) error {
+	L := s.c.L
+	s.name, s.hasName = name, hasName
+	s.meta = L.CreateTable(0, 2)
+	if hasFile {
+		s.meta.RawSetString("file_name", lua.LString(fileName))
+	}
+	if hasType {
+		s.meta.RawSetString("content_type", lua.LString(contentType))
+	}
+	s.stream = nil
+	if hasName {
+		s.stream = s.c.findStreamer(name)
+	}
+	s.value.Reset()
+	if s.stream == nil {
+		s.collect = true
+		return nil
+	}
+	s.collect = false
+	// The first call carries the field name and metadata (and maybe "").
+	L.Push(s.stream)
+	L.Push(lua.LString(""))
+	L.Push(lua.LString(name))
+	L.Push(s.meta)
+	L.Call(3, 0)
+	return nil
+}
+
+func (s *formSink) data(chunk []byte) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	if s.collect {
+		s.value.Write(chunk)
+		return nil
+	}
+	L := s.c.L
+	L.Push(s.stream)
+	L.Push(lua.LString(chunk))
+	L.Call(1, 0)
+	return nil
+}
+
+func (s *formSink) end() error {
+	L := s.c.L
+	if !s.collect {
+		L.Push(s.stream)
+		L.Call(0, 0)
+		return nil
+	}
+	if s.hasName {
+		addParam(L, s.list, s.first, s.name, s.value.String())
+		ml := listFor(L, s.metaList, s.name)
+		ml.Append(s.meta)
+		if s.metaFirst.RawGetString(s.name) == lua.LNil {
+			s.metaFirst.RawSetString(s.name, s.meta)
+		}
+	}
+	s.value.Reset()
+	if s.value.Cap() > 1<<20 {
+		s.value = bytes.Buffer{}
+	}
+	return nil
+}
+
+func (c *conn) findStreamer(name string) *lua.LFunction {
+	if cb, ok := c.streamParams[name]; ok {
+		return cb
+	}
+	for _, p := range c.streamPattern {
+		if luaMatch(c.L, p.pattern, name) {
+			return p.cb
+		}
+	}
+	return nil
+}
+
+// --- the request loop -----------------------------------------------------
+
+// resetRequest starts a new request on the connection.
+func (c *conn) resetRequest() {
+	c.req = c.L.CreateTable(0, 8)
+	c.L.SetMetatable(c.req, c.reqMT)
+	c.head = requestHead{}
+	c.state = stInit
+	c.closeRequested = false
+	c.closeResponded = false
+	c.contentLength = -1
+	c.bytesSent = 0
+	c.chunk = c.chunk[:0]
+	c.bodyDone = false
+	c.bodyRemaining = 0
+	c.chunkedState = 0
+	c.bodyBudget = c.opts.bodyLimit
+	c.drainMode = false
+	c.processBody = nil
+	c.eofDelivered = false
+	c.formKind = formNone
+	c.formBody = nil
+	c.streamParams = nil
+	c.streamPattern = nil
+}
+
+// readHead reads and parses the request line and header section. It
+// returns false when the connection ended or an error was answered.
+func (c *conn) readHead() bool {
+	limit := c.opts.headerLimit
+	start := time.Now()
+	timeout := func() timeoutOpt {
+		t := c.opts.stall
+		if c.opts.headerTimeout.set {
+			left := c.opts.headerTimeout.secs - time.Since(start).Seconds()
+			if left < 0 {
+				left = 0
+			}
+			if !t.set || left < t.secs {
+				t = timeoutOpt{left, true}
+			}
+		}
+		return t
+	}
+	line, st, err := c.readLine(limit, timeout)
+	switch {
+	case err == errTimeout:
+		c.requestError(false, status408, "Timeout while receiving headers")
+		return false
+	case err != nil:
+		return false // connection broke: no answer possible
+	case st == "eof":
+		if len(line) > 0 {
+			c.requestError(false, status400, "Unexpected EOF")
+		}
+		return false
+	case st == "maxlen":
+		c.requestError(false, status414, "")
+		return false
+	}
+	limit -= len(line)
+	rl, perr := trimLineEnd(line, "request line")
+	if perr == nil {
+		c.head.Method, c.head.Target, perr = parseRequestLine(rl)
+	}
+	if perr != nil {
+		c.answer(perr)
+		return false
+	}
+	for {
+		if limit <= 0 {
+			c.requestError(false, status431, "")
+			return false
+		}
+		line, st, err := c.readLine(limit, timeout)
+		switch {
+		case err == errTimeout:
+			c.requestError(false, status408, "Timeout while receiving headers")
+			return false
+		case err != nil:
+			return false
+		case st == "eof":
+			c.requestError(false, status400, "Unexpected EOF")
+			return false
+		case st == "maxlen":
+			c.requestError(false, status431, "")
+			return false
+		}
+		limit -= len(line)
+		hl, perr := trimLineEnd(line, "header line")
+		if perr != nil {
+			c.answer(perr)
+			return false
+		}
+		if len(hl) == 0 {
+			break
+		}
+		f, perr := parseHeaderLine(hl)
+		if perr != nil {
+			c.answer(perr)
+			return false
+		}
+		c.head.Fields = append(c.head.Fields, f)
+	}
+	if perr := validateHead(&c.head, c.opts.bodyLimit); perr != nil {
+		c.answer(perr)
+		return false
+	}
+	return true
+}
+
+func (c *conn) answer(err error) {
+	var pe *protocolError
+	if errors.As(err, &pe) {
+		c.requestError(false, pe.Status, pe.Text)
+		return
+	}
+	c.requestError(false, status400, err.Error())
+}
+
+// callTimeout calls the runtime's global timeout(seconds) if it exists.
+func (c *conn) callTimeout(secs float64) {
+	fn, ok := c.L.GetGlobal("timeout").(*lua.LFunction)
+	if !ok {
+		return
+	}
+	c.L.Push(fn)
+	c.L.Push(lua.LNumber(secs))
+	c.L.Call(1, 0)
+}
+
+// serve runs the request loop and returns whether the worker may survive.
+func (c *conn) serve() bool {
+	for {
+		c.resetRequest()
+		ready, err := c.wait(c.opts.idle, true)
+		if err != nil {
+			return c.survive
+		}
+		if !ready {
+			c.requestError(false, status408, "Idle connection timed out")
+			return c.survive
+		}
+		if !c.readHead() {
+			return c.survive
+		}
+		c.startRequest()
+		if c.opts.response.set {
+			c.callTimeout(c.opts.response.secs)
+		} else {
+			c.callTimeout(0)
+		}
+		c.runHandler()
+		c.finishResponse()
+		c.callTimeout(0)
+		if c.closeResponded {
+			return c.survive
+		}
+	}
+}
+
+// startRequest fills the eager fields of the request object.
+func (c *conn) startRequest() {
+	h := &c.head
+	r := c.req
+	r.RawSetString("socket", c.sock)
+	r.RawSetString("method", lua.LString(h.Method))
+	r.RawSetString("host", lua.LString(h.Host))
+	if h.HasPath {
+		r.RawSetString("path", lua.LString(h.Path))
+		r.RawSetString("query", lua.LString(h.Query))
+	}
+	if h.Close {
+		c.closeRequested = true
+	}
+	switch {
+	case h.Chunked:
+		c.bodyDone = false
+	case h.ContentLength > 0:
+		c.bodyRemaining = h.ContentLength
+	default:
+		c.bodyDone = true
+	}
+}
+
+// runHandler calls the Lua handler. On an error it answers 500 if no
+// status was sent yet, closes the connection and re-raises the error with
+// the handler's traceback.
+func (c *conn) runHandler() {
+	L := c.L
+	L.Push(c.handler)
+	L.Push(c.req)
+	err := L.PCall(1, 1, nil)
+	if err == nil {
+		if L.Get(-1) != lua.LTrue {
+			c.survive = false
+		}
+		L.Pop(1)
+		if c.state == stInit || c.state == stNoStatus {
+			c.internalError("request handler returned without sending a response status")
+		}
+		return
+	}
+	msg := err.Error()
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) {
+		msg = lua.LVAsString(L.ToStringMeta(apiErr.Object))
+		if apiErr.StackTrace != "" {
+			msg += "\n" + apiErr.StackTrace
+		}
+	}
+	if c.state == stInit || c.state == stNoStatus || c.state == stInfoSent {
+		func() {
+			// Answering may fail (client gone); the handler's error is
+			// the one to report.
+			defer func() { _ = recover() }()
+			c.requestError(false, "500 Internal Server Error", "")
+		}()
+	}
+	L.RaiseError("error in HTTP request handler: %s", msg)
+}
+
+// internalError answers 500 and raises an error with msg.
+func (c *conn) internalError(msg string) {
+	func() {
+		defer func() { _ = recover() }()
+		c.requestError(false, "500 Internal Server Error", "")
+	}()
+	c.raise("%s", msg)
+}
+
+// newParams returns a params-list table (name → list of values, unknown
+// names give a fresh empty list) and a params table (name → first value).
+func (c *conn) newParams() (list, first *lua.LTable) {
+	list = c.L.NewTable()
+	c.L.SetMetatable(list, c.paramsListMT())
+	return list, c.L.NewTable()
+}
+
+func (c *conn) paramsListMT() *lua.LTable {
+	if c.plistMT == nil {
+		c.plistMT = c.L.NewTable()
+		c.plistMT.RawSetString("__index", c.L.NewFunction(func(L *lua.LState) int {
+			L.Push(L.NewTable())
+			return 1
+		}))
+	}
+	return c.plistMT
+}
+
+func listFor(L *lua.LState, list *lua.LTable, key string) *lua.LTable {
+	if t, ok := list.RawGetString(key).(*lua.LTable); ok {
+		return t
+	}
+	t := L.CreateTable(1, 0)
+	list.RawSetString(key, t)
+	return t
+}
+
+func addParam(L *lua.LState, list, first *lua.LTable, key, value string) {
+	listFor(L, list, key).Append(lua.LString(value))
+	if first.RawGetString(key) == lua.LNil {
+		first.RawSetString(key, lua.LString(value))
+	}
+}
+
+func (c *conn) String() string { return fmt.Sprintf("http connection (state %d)", c.state) }
