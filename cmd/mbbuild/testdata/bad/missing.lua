@@ -1,0 +1,2 @@
+local m = require "does.not.exist"
+listen{}

@@ -1,0 +1,3 @@
+return {
+  bracket = function(s) return "[" .. s .. "]" end,
+}
