@@ -12,5 +12,5 @@ import "embed"
 // the module that built binaries import must be added here too (mbbuild's
 // tests build a binary and fail otherwise).
 //
-//go:embed go.mod go.sum compiler runtime
+//go:embed go.mod go.sum compiler runtime stdlib
 var Source embed.FS
