@@ -1,0 +1,603 @@
+package mbio
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const (
+	readBufSize    = 16384 // bytes read from the OS per read(2)
+	writeThreshold = 16384 // a buffered write sends once this much is queued
+	maxQueued      = 256   // ... or once this many chunks are queued
+	iovMax         = 1024  // chunks per writev(2)
+	scratchKeep    = 65536 // larger scratch buffers are dropped after use
+)
+
+// Read statuses, as returned by the read and drain methods.
+const (
+	StatusTerm   = "term"   // the terminator byte was read (and is included)
+	StatusMaxlen = "maxlen" // maxlen bytes were read
+	StatusEOF    = "eof"    // the peer closed its side before maxlen/terminator
+	StatusBlock  = "block"  // non-blocking form only: no more data right now
+)
+
+// stateError is an error whose text is part of the Lua API (the original's
+// messages, capitalised as the original has them).
+type stateError string
+
+func (e stateError) Error() string { return string(e) }
+
+// Errors returned by handle operations whose text Lua applications see.
+const (
+	ErrPreviousRead  = stateError("Previous read error")
+	ErrPreviousWrite = stateError("Previous write error")
+	ErrReadClosed    = stateError("Attempt to read from a closed I/O handle")
+	ErrWriteClosed   = stateError("Attempt to write to a closed I/O handle")
+	ErrWriteFinished = stateError("Attempt to write to a finished I/O handle")
+)
+
+// fdOwner owns a file descriptor so that a finalizer can close it when the
+// Handle (which forms a cycle with its Lua userdata) becomes unreachable.
+type fdOwner struct{ fd int }
+
+func newFdOwner(fd int) *fdOwner {
+	o := &fdOwner{fd: fd}
+	runtime.SetFinalizer(o, func(o *fdOwner) {
+		if o.fd >= 0 {
+			syscall.Close(o.fd)
+			o.fd = -1
+		}
+	})
+	return o
+}
+
+func (o *fdOwner) release() {
+	if o != nil {
+		o.fd = -1
+		runtime.SetFinalizer(o, nil)
+	}
+}
+
+// Handle is a buffered moonbridge_io handle (socket, pipe, stdio). It is
+// used from one goroutine only.
+type Handle struct {
+	fd       int // -1 once closed, or after finish() of a non-socket
+	own      *fdOwner
+	isSock   bool
+	isTCP    bool
+	toggleNB bool // shared fd (stdio): O_NONBLOCK is set only during an attempt
+	closed   bool
+	finished bool
+	readErr  bool // sticky: a read failed
+	writeErr bool // sticky: a write failed
+
+	rbuf       []byte
+	rin, rout  int
+	scratch    []byte
+	wq         []string // queued output, wq[wqh:] pending, wq[wqh][wqoff:] first
+	wqh, wqoff int
+	wleft      int // bytes queued and not yet sent
+	flushLeft  int // bytes that must be sent before a flush is done
+	iov        []syscall.Iovec
+
+	addr handleAddr
+	ud   *lua.LUserData
+	tls  *tlsLink
+}
+
+// handleAddr holds the address fields of a TCP socket.
+type handleAddr struct {
+	remoteIP, localIP     string
+	remote6, local6       bool
+	remotePort, localPort int
+	hasRemote, hasLocal   bool
+}
+
+// newHandle wraps fd (already non-blocking unless toggle is set).
+func newHandle(fd int, isSock, owned, toggle bool) *Handle {
+	h := &Handle{fd: fd, isSock: isSock, toggleNB: toggle}
+	if owned {
+		h.own = newFdOwner(fd)
+	}
+	return h
+}
+
+// NewSocket takes ownership of fd, a connected stream socket (TCP or Unix)
+// received from the master, and returns its handle; address fields are
+// filled from getpeername/getsockname.
+func NewSocket(fd int) (*Handle, error) {
+	if fd < 0 {
+		return nil, fmt.Errorf("mbio: new socket: invalid descriptor %d", fd)
+	}
+	if err := setNonblock(fd, true); err != nil {
+		return nil, fmt.Errorf("mbio: new socket: set non-blocking on fd %d: %w", fd, err)
+	}
+	syscall.CloseOnExec(fd)
+	h := newHandle(fd, true, true, false)
+	h.fillAddr(true)
+	return h, nil
+}
+
+// fillAddr reads the local (and, when remote is set, the peer's) address.
+func (h *Handle) fillAddr(remote bool) {
+	if sa, err := syscall.Getsockname(h.fd); err == nil {
+		ip, port, v6, ok := sockaddrIP(sa)
+		if ok {
+			h.isTCP = true
+			h.addr.localIP, h.addr.localPort, h.addr.local6, h.addr.hasLocal = ip, port, v6, true
+			syscall.SetsockoptInt(h.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		}
+	}
+	if !remote || !h.isTCP {
+		return
+	}
+	if sa, err := syscall.Getpeername(h.fd); err == nil {
+		ip, port, v6, ok := sockaddrIP(sa)
+		if ok {
+			h.addr.remoteIP, h.addr.remotePort, h.addr.remote6, h.addr.hasRemote = ip, port, v6, true
+		}
+	}
+}
+
+func sockaddrIP(sa syscall.Sockaddr) (ip string, port int, v6 bool, ok bool) {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return net.IP(a.Addr[:]).String(), a.Port, false, true
+	case *syscall.SockaddrInet6:
+		s := net.IP(a.Addr[:]).To16().String()
+		if ip4 := net.IP(a.Addr[:]).To4(); ip4 != nil {
+			// keep the IPv6 spelling of a mapped address, as the family says
+			s = "::ffff:" + ip4.String()
+		}
+		return s, a.Port, true, true
+	}
+	return "", 0, false, false
+}
+
+// Closed reports whether the handle was closed (or reset).
+func (h *Handle) Closed() bool { return h.closed }
+
+// Buffered returns the number of bytes already read from the OS and not
+// yet consumed.
+func (h *Handle) Buffered() int { return h.rin - h.rout }
+
+// Fd returns the descriptor the handle reads and writes (-1 when closed).
+// It is meant for poll-style waiting only.
+func (h *Handle) Fd() int { return h.fd }
+
+// attempt runs op on the descriptor in non-blocking mode.
+func (h *Handle) attempt(op func() (int, error)) (int, error) {
+	if !h.toggleNB {
+		return op()
+	}
+	if err := setNonblock(h.fd, true); err != nil {
+		return 0, err
+	}
+	n, err := op()
+	setNonblock(h.fd, false)
+	return n, err
+}
+
+// read implements read and drain in both forms. The returned view is valid
+// until the next operation on h. count is the number of bytes consumed.
+func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int64, status string, err error) {
+	if h.closed {
+		return nil, 0, "", ErrReadClosed
+	}
+	if h.readErr {
+		return nil, 0, "", ErrPreviousRead
+	}
+	if h.fd < 0 {
+		return nil, 0, StatusEOF, nil // finished non-socket: fake EOF
+	}
+	h.readErr = true
+	acc := h.scratch[:0]
+	var n int64
+	defer func() {
+		if cap(acc) > cap(h.scratch) && cap(acc) <= scratchKeep {
+			h.scratch = acc[:0]
+		} else if cap(h.scratch) > scratchKeep {
+			h.scratch = nil
+		}
+	}()
+	for {
+		avail := h.rbuf[h.rout:h.rin]
+		remaining := -1
+		found := false
+		if maxlen >= 0 && int64(len(avail)) >= int64(maxlen)-n {
+			remaining = int(int64(maxlen) - n)
+			if term >= 0 {
+				if i := bytes.IndexByte(avail[:remaining], byte(term)); i >= 0 {
+					remaining, found = i+1, true
+				}
+			}
+		} else if term >= 0 {
+			if i := bytes.IndexByte(avail, byte(term)); i >= 0 {
+				remaining, found = i+1, true
+			}
+		}
+		if remaining >= 0 {
+			piece := avail[:remaining]
+			h.rout += remaining
+			if h.rout == h.rin {
+				h.rin, h.rout = 0, 0
+			}
+			if !drain {
+				if len(acc) == 0 {
+					view = piece
+				} else {
+					acc = append(acc, piece...)
+					view = acc
+				}
+			}
+			h.readErr = false
+			if found {
+				return view, n + int64(remaining), StatusTerm, nil
+			}
+			return view, n + int64(remaining), StatusMaxlen, nil
+		}
+		if !drain {
+			acc = append(acc, avail...)
+		}
+		n += int64(len(avail))
+		h.rin, h.rout = 0, 0
+		if h.rbuf == nil {
+			h.rbuf = make([]byte, readBufSize)
+		}
+		fd := h.fd
+		buf := h.rbuf[:cap(h.rbuf)]
+		got, rerr := h.attempt(func() (int, error) { return readFd(fd, buf) })
+		switch {
+		case rerr == nil && got == 0:
+			h.readErr = false
+			return acc, n, StatusEOF, nil
+		case rerr == nil:
+			h.rin = got
+		case isAgain(rerr) && nb:
+			h.readErr = false
+			return acc, n, StatusBlock, nil
+		case isAgain(rerr):
+			if _, werr := waitFd(h.fd, pollIn, -1); werr != nil {
+				return nil, 0, "", h.ioError("read", werr)
+			}
+		default:
+			return nil, 0, "", h.ioError("read", rerr)
+		}
+	}
+}
+
+// ioError turns an OS error into the error a caller sees; on a TLS handle a
+// failure of the TLS layer takes precedence.
+func (h *Handle) ioError(op string, err error) error {
+	if h.tls != nil {
+		if terr := h.tls.failure(); terr != nil {
+			return terr
+		}
+	}
+	if errno, ok := err.(syscall.Errno); ok {
+		return errnoError{op: op, errno: errno}
+	}
+	return err
+}
+
+// errnoError is an OS error of a read or write.
+type errnoError struct {
+	op    string
+	errno syscall.Errno
+}
+
+func (e errnoError) Error() string { return e.errno.Error() }
+func (e errnoError) Unwrap() error { return e.errno }
+
+// Read reads up to maxlen bytes (maxlen < 0: no limit; 0 returns at once
+// with "maxlen") or up to and including the byte terminator (terminator < 0:
+// none), blocking as needed. status is StatusTerm, StatusMaxlen or
+// StatusEOF. The returned slice is the caller's.
+func (h *Handle) Read(maxlen int, terminator int) (data []byte, status string, err error) {
+	view, _, status, err := h.read(maxlen, terminator, false, false)
+	if err != nil {
+		return nil, "", err
+	}
+	return append([]byte{}, view...), status, nil
+}
+
+// ReadNB is Read without blocking: it may return partial data with
+// StatusBlock. The returned slice is the caller's.
+func (h *Handle) ReadNB(maxlen int, terminator int) (data []byte, status string, err error) {
+	view, _, status, err := h.read(maxlen, terminator, true, false)
+	if err != nil {
+		return nil, "", err
+	}
+	return append([]byte{}, view...), status, nil
+}
+
+// Drain reads and discards like Read and returns the number of bytes
+// discarded.
+func (h *Handle) Drain(maxlen int, terminator int) (n int64, status string, err error) {
+	_, n, status, err = h.read(maxlen, terminator, false, true)
+	return n, status, err
+}
+
+// WaitReadable waits until data is buffered or the descriptor is readable
+// (including EOF and errors), at most timeout (negative: no limit).
+func (h *Handle) WaitReadable(timeout time.Duration) (bool, error) {
+	if h.closed {
+		return false, ErrReadClosed
+	}
+	if h.rin > h.rout || h.fd < 0 || h.readErr {
+		return true, nil
+	}
+	ok, err := waitFd(h.fd, pollIn, timeout)
+	if err != nil {
+		return false, fmt.Errorf("mbio: wait readable: %w", err)
+	}
+	return ok, nil
+}
+
+// WaitWritable waits until the descriptor accepts data, at most timeout
+// (negative: no limit).
+func (h *Handle) WaitWritable(timeout time.Duration) (bool, error) {
+	if h.closed {
+		return false, ErrWriteClosed
+	}
+	if h.fd < 0 || h.writeErr {
+		return true, nil
+	}
+	ok, err := waitFd(h.fd, pollOut, timeout)
+	if err != nil {
+		return false, fmt.Errorf("mbio: wait writable: %w", err)
+	}
+	return ok, nil
+}
+
+// checkWritable returns the error for writing to a closed or finished
+// handle or after a failed write.
+func (h *Handle) checkWritable() error {
+	switch {
+	case h.closed:
+		return ErrWriteClosed
+	case h.finished:
+		return ErrWriteFinished
+	case h.writeErr:
+		return ErrPreviousWrite
+	}
+	return nil
+}
+
+func (h *Handle) enqueue(s string) {
+	if len(s) == 0 {
+		return
+	}
+	h.wq = append(h.wq, s)
+	h.wleft += len(s)
+}
+
+func (h *Handle) mustSend() bool {
+	return h.flushLeft > 0 || h.wleft >= writeThreshold || len(h.wq)-h.wqh >= maxQueued
+}
+
+// trySend writes queued data until the queue is empty or the OS would
+// block (blocked = true).
+func (h *Handle) trySend() (blocked bool, err error) {
+	for h.wleft > 0 {
+		iov := h.iov[:0]
+		off := h.wqoff
+		for _, s := range h.wq[h.wqh:] {
+			if len(iov) == iovMax {
+				break
+			}
+			b := s[off:]
+			off = 0
+			v := syscall.Iovec{Base: unsafe.StringData(b)}
+			v.SetLen(len(b))
+			iov = append(iov, v)
+		}
+		h.iov = iov
+		fd := h.fd
+		n, werr := h.attempt(func() (int, error) { return writevFd(fd, iov) })
+		for i := range iov {
+			iov[i].Base = nil // do not keep strings alive from the iovec cache
+		}
+		if werr != nil {
+			if isAgain(werr) {
+				return true, nil
+			}
+			return false, h.ioError("write", werr)
+		}
+		h.consume(n)
+	}
+	return false, nil
+}
+
+// consume drops n sent bytes from the queue.
+func (h *Handle) consume(n int) {
+	h.wleft -= n
+	if h.flushLeft > n {
+		h.flushLeft -= n
+	} else {
+		h.flushLeft = 0
+	}
+	for n > 0 {
+		s := h.wq[h.wqh]
+		rest := len(s) - h.wqoff
+		if n < rest {
+			h.wqoff += n
+			return
+		}
+		n -= rest
+		h.wq[h.wqh] = ""
+		h.wqh++
+		h.wqoff = 0
+	}
+	if h.wqh == len(h.wq) {
+		h.wq = h.wq[:0]
+		h.wqh = 0
+	}
+}
+
+// send runs the write algorithm on already queued data. With flush set
+// everything queued so far must go out. It returns the number of bytes
+// still queued when the non-blocking form would block, else 0.
+func (h *Handle) send(nb, flush bool) (int, error) {
+	h.writeErr = true
+	if flush {
+		h.flushLeft = h.wleft
+	}
+	for h.mustSend() {
+		blocked, err := h.trySend()
+		if err != nil {
+			return 0, err
+		}
+		if !blocked || !h.mustSend() {
+			break
+		}
+		if nb {
+			h.writeErr = false
+			return h.wleft, nil
+		}
+		if _, err := waitFd(h.fd, pollOut, -1); err != nil {
+			return 0, h.ioError("write", err)
+		}
+	}
+	h.writeErr = false
+	return 0, nil
+}
+
+// WriteString queues s and sends when enough output has accumulated,
+// blocking as needed.
+func (h *Handle) WriteString(s string) error {
+	if err := h.checkWritable(); err != nil {
+		return err
+	}
+	h.enqueue(s)
+	_, err := h.send(false, false)
+	return err
+}
+
+// Write is WriteString for a byte slice (the bytes are copied).
+func (h *Handle) Write(p []byte) error {
+	return h.WriteString(string(p))
+}
+
+// Flush sends all queued output, blocking as needed.
+func (h *Handle) Flush() error {
+	if err := h.checkWritable(); err != nil {
+		return err
+	}
+	_, err := h.send(false, true)
+	return err
+}
+
+// Pending returns the number of bytes queued and not yet sent.
+func (h *Handle) Pending() int { return h.wleft }
+
+// Finish flushes, then shuts down the write side of a socket (TCP FIN) or
+// closes a pipe.
+func (h *Handle) Finish() error {
+	if err := h.checkWritable(); err != nil {
+		return err
+	}
+	if _, err := h.send(false, true); err != nil {
+		return err
+	}
+	h.finished = true
+	if h.isSock {
+		if err := syscall.Shutdown(h.fd, syscall.SHUT_WR); err != nil {
+			return h.ioError("shutdown", err)
+		}
+		return nil
+	}
+	return h.closeFd()
+}
+
+func (h *Handle) closeFd() error {
+	if h.fd < 0 {
+		return nil
+	}
+	fd := h.fd
+	h.fd = -1
+	h.own.release()
+	h.rin, h.rout = 0, 0
+	if h.tls != nil {
+		h.tls.stop()
+	}
+	if err := syscall.Close(fd); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// dropBuffers releases buffers and queued output of a closed handle.
+func (h *Handle) dropBuffers() {
+	h.rbuf, h.scratch, h.iov = nil, nil, nil
+	for i := range h.wq {
+		h.wq[i] = ""
+	}
+	h.wq, h.wqh, h.wqoff, h.wleft, h.flushLeft = nil, 0, 0, 0, 0
+}
+
+// Close flushes pending output and closes the handle gracefully. Closing
+// a closed handle does nothing.
+func (h *Handle) Close() error {
+	return h.closeLinger(-1)
+}
+
+// closeLinger closes; linger >= 0 sets SO_LINGER to that many seconds.
+func (h *Handle) closeLinger(linger int) error {
+	if h.closed {
+		return nil
+	}
+	var ferr error
+	if h.fd >= 0 && h.wleft > 0 && !h.finished && !h.writeErr {
+		_, ferr = h.send(false, true)
+	}
+	if ferr == nil && linger >= 0 && h.isSock && h.fd >= 0 {
+		syscall.SetsockoptLinger(h.fd, syscall.SOL_SOCKET, syscall.SO_LINGER,
+			&syscall.Linger{Onoff: 1, Linger: int32(linger)})
+	}
+	h.closed = true
+	if ferr != nil {
+		// what could not be sent is lost: do not make the peer wait for it
+		h.resetLinger()
+	}
+	cerr := h.closeFd()
+	h.dropBuffers()
+	if ferr != nil {
+		return ferr
+	}
+	return cerr
+}
+
+func (h *Handle) resetLinger() {
+	if h.isSock && h.fd >= 0 {
+		syscall.SetsockoptLinger(h.fd, syscall.SOL_SOCKET, syscall.SO_LINGER,
+			&syscall.Linger{Onoff: 1, Linger: 0})
+	}
+	if h.tls != nil {
+		h.tls.reset()
+	}
+}
+
+// Reset closes the handle at once, discarding pending output; a TCP peer
+// gets a RST. Resetting a closed handle does nothing.
+func (h *Handle) Reset() error {
+	if h.closed {
+		return nil
+	}
+	h.closed = true
+	h.resetLinger()
+	err := h.closeFd()
+	h.dropBuffers()
+	return err
+}
+
+// portString is used for address fields and error messages.
+func portString(p int) string { return strconv.Itoa(p) }

@@ -1,0 +1,267 @@
+package mbio
+
+import (
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// newState returns a Lua state with the standard libraries and
+// moonbridge_io opened.
+func newState(t *testing.T) *lua.LState {
+	t.Helper()
+	L := lua.NewState()
+	Open(L)
+	t.Cleanup(L.Close)
+	return L
+}
+
+// socketPair returns a handle on one end of a Unix socketpair and a
+// net.Conn on the other end.
+func socketPair(t *testing.T) (*Handle, net.Conn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewSocket(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fds[1]), "peer")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Reset(); c.Close() })
+	return h, c
+}
+
+// tcpPair returns a handle made by NewSocket from an accepted TCP
+// connection on addr (127.0.0.1 or ::1) and the client side.
+func tcpPair(t *testing.T, network, addr string) (*Handle, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Skipf("cannot listen on %s: %v", addr, err)
+	}
+	defer ln.Close()
+	client, err := net.Dial(network, ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := sc.(*net.TCPConn).File()
+	sc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := syscall.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewSocket(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Reset(); client.Close() })
+	return h, client
+}
+
+func TestGoRead(t *testing.T) {
+	tests := []struct {
+		name       string
+		input      string
+		closeAfter bool
+		maxlen     int
+		term       int
+		want       string
+		status     string
+	}{
+		{"line", "hello\nworld", false, -1, '\n', "hello\n", StatusTerm},
+		{"maxlen", "hello world", false, 5, -1, "hello", StatusMaxlen},
+		{"maxlen before terminator", "hello world\n", false, 3, '\n', "hel", StatusMaxlen},
+		{"terminator at maxlen", "abc\ndef", false, 4, '\n', "abc\n", StatusTerm},
+		{"zero maxlen", "abc", false, 0, -1, "", StatusMaxlen},
+		{"eof", "partial", true, -1, '\n', "partial", StatusEOF},
+		{"eof no limit", "all of it", true, -1, -1, "all of it", StatusEOF},
+		{"long line over buffers", strings.Repeat("x", 3*readBufSize+17) + "\n", false, -1, '\n', strings.Repeat("x", 3*readBufSize+17) + "\n", StatusTerm},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, peer := socketPair(t)
+			go func() {
+				io.WriteString(peer, tt.input)
+				if tt.closeAfter {
+					peer.(*net.UnixConn).CloseWrite()
+				}
+			}()
+			got, status, err := h.Read(tt.maxlen, tt.term)
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			if string(got) != tt.want || status != tt.status {
+				t.Fatalf("Read = %q, %q; want %q, %q", trunc(got), status, trunc([]byte(tt.want)), tt.status)
+			}
+		})
+	}
+}
+
+func trunc(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
+func TestGoWriteFlushFinish(t *testing.T) {
+	h, peer := tcpPair(t, "tcp4", "127.0.0.1:0")
+	if err := h.WriteString("abc"); err != nil {
+		t.Fatal(err)
+	}
+	if h.Pending() != 3 {
+		t.Fatalf("Pending = %d after small write, want 3 (buffered)", h.Pending())
+	}
+	if err := h.Write([]byte("def")); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if h.Pending() != 0 {
+		t.Fatalf("Pending = %d after flush", h.Pending())
+	}
+	big := strings.Repeat("0123456789", 100000)
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		done <- string(b)
+	}()
+	if err := h.WriteString(big); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-done; got != "abcdef"+big {
+		t.Fatalf("peer got %d bytes, want %d", len(got), 6+len(big))
+	}
+	if err := h.WriteString("x"); err != ErrWriteFinished {
+		t.Fatalf("write after finish: %v, want %v", err, ErrWriteFinished)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !h.Closed() {
+		t.Fatal("Closed() = false after Close")
+	}
+	if err := h.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, _, err := h.Read(-1, -1); err != ErrReadClosed {
+		t.Fatalf("read after close: %v", err)
+	}
+}
+
+func TestGoAddressFields(t *testing.T) {
+	for _, tc := range []struct{ network, addr, ipField, ip string }{
+		{"tcp4", "127.0.0.1:0", "remote_ip4", "127.0.0.1"},
+		{"tcp6", "[::1]:0", "remote_ip6", "::1"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			h, peer := tcpPair(t, tc.network, tc.addr)
+			L := newState(t)
+			L.SetGlobal("sock", h.Value(L))
+			if h.Value(L) != L.GetGlobal("sock") {
+				t.Fatal("Value returned a different value on the second call")
+			}
+			port := peer.LocalAddr().(*net.TCPAddr).Port
+			lport := peer.RemoteAddr().(*net.TCPAddr).Port
+			fn, err := L.LoadString(`
+				local ipf, ip, port, lport = ...
+				assert(sock[ipf] == ip, "ip: " .. tostring(sock[ipf]))
+				assert(sock.remote_tcpport == port, "remote port " .. tostring(sock.remote_tcpport))
+				assert(sock.local_tcpport == lport, "local port " .. tostring(sock.local_tcpport))
+				assert(sock[ipf:gsub("remote", "local")] == ip)
+				sock.custom = 42
+				assert(sock.custom == 42)
+			`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			L.Push(fn)
+			L.Push(lua.LString(tc.ipField))
+			L.Push(lua.LString(tc.ip))
+			L.Push(lua.LNumber(port))
+			L.Push(lua.LNumber(lport))
+			if err := L.PCall(4, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestGoResetSendsRST(t *testing.T) {
+	h, peer := tcpPair(t, "tcp4", "127.0.0.1:0")
+	h.WriteString("unsent")
+	if err := h.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 10)
+	_, err := peer.Read(buf)
+	if err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Fatalf("peer read after Reset: %v, want connection reset", err)
+	}
+}
+
+func TestGoWritePeerGone(t *testing.T) {
+	h, peer := tcpPair(t, "tcp4", "127.0.0.1:0")
+	peer.(*net.TCPConn).SetLinger(0)
+	peer.Close()
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		err = h.WriteString(strings.Repeat("x", 65536))
+		if err == nil {
+			err = h.Flush()
+		}
+	}
+	if err == nil {
+		t.Fatal("writing to a reset peer did not fail")
+	}
+	if err2 := h.Flush(); err2 != ErrPreviousWrite {
+		t.Fatalf("flush after failed write: %v, want %v", err2, ErrPreviousWrite)
+	}
+}
+
+func TestGoWaitReadable(t *testing.T) {
+	h, peer := socketPair(t)
+	ok, err := h.WaitReadable(0)
+	if err != nil || ok {
+		t.Fatalf("WaitReadable on idle socket = %v, %v", ok, err)
+	}
+	io.WriteString(peer, "x\ny\n")
+	ok, err = h.WaitReadable(-1)
+	if err != nil || !ok {
+		t.Fatalf("WaitReadable = %v, %v", ok, err)
+	}
+	if _, _, err := h.Read(-1, '\n'); err != nil {
+		t.Fatal(err)
+	}
+	if h.Buffered() != 2 {
+		t.Fatalf("Buffered = %d, want 2", h.Buffered())
+	}
+	n, status, err := h.Drain(-1, '\n')
+	if n != 2 || status != StatusTerm || err != nil {
+		t.Fatalf("Drain = %d, %q, %v", n, status, err)
+	}
+}
