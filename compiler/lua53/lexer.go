@@ -448,7 +448,7 @@ func (lx *lexer) readString(quote byte) string {
 				r = r*16 + uint64(hexValue(lx.src[lx.pos]))
 				digits++
 				lx.advance()
-				if r > 0x7FFFFFFF {
+				if r > 0x10FFFF {
 					lx.errorAt(line, col, nearText(), "UTF-8 value too large")
 				}
 			}

@@ -107,6 +107,22 @@ func openBase(L *lua.LState) {
 		return L.GetTop() - top
 	}))
 	L.SetGlobal("tonumber", L.NewFunction(baseToNumber))
+	L.SetGlobal("tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(toString(L, L.CheckAny(1))))
+		return 1
+	}))
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		var sb strings.Builder
+		for i := 1; i <= L.GetTop(); i++ {
+			if i > 1 {
+				sb.WriteByte('\t')
+			}
+			sb.WriteString(toString(L, L.Get(i)))
+		}
+		sb.WriteByte('\n')
+		_, _ = os.Stdout.WriteString(sb.String())
+		return 0
+	}))
 }
 
 // chunkDisplayName turns a load() chunk name into the source name Lua
@@ -394,4 +410,33 @@ func openPackage(L *lua.LState) {
 	} else {
 		pkg.RawSetString("searchers", loaders)
 	}
+}
+
+// toString converts a value as Lua 5.3's tostring does: __tostring, then
+// __name, then numbers in Lua's format.
+func toString(L *lua.LState, v lua.LValue) string {
+	if mm := L.GetMetaField(v, "__tostring"); mm != lua.LNil {
+		L.Push(mm)
+		L.Push(v)
+		L.Call(1, 1)
+		r := L.Get(-1)
+		L.Pop(1)
+		s, ok := r.(lua.LString)
+		if !ok {
+			if n, isNum := r.(lua.LNumber); isNum {
+				return numberString(float64(n))
+			}
+			L.RaiseError("'__tostring' must return a string")
+		}
+		return string(s)
+	}
+	switch x := v.(type) {
+	case lua.LNumber:
+		return numberString(float64(x))
+	case *lua.LTable, *lua.LUserData:
+		if name, ok := L.GetMetaField(v, "__name").(lua.LString); ok {
+			return fmt.Sprintf("%s: %p", string(name), x)
+		}
+	}
+	return v.String()
 }

@@ -1,7 +1,9 @@
 package compat
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -16,6 +18,7 @@ const (
 
 func openMath(L *lua.LState) {
 	m := libTable(L, "math")
+	m.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	m.RawSetString("maxinteger", lua.LNumber(MaxInteger))
 	m.RawSetString("mininteger", lua.LNumber(MinInteger))
 	m.RawSetString("type", L.NewFunction(func(L *lua.LState) int {
@@ -82,4 +85,24 @@ func openMath(L *lua.LState) {
 		L.Push(lua.LNumber(math.Mod(a, b)))
 		return 1
 	}))
+}
+
+// numberString formats a number as Lua 5.3's tostring does ("%.14g" for
+// floats, "inf", "nan"), except that integral floats print as integers
+// (see COMPAT.md).
+func numberString(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		if math.Signbit(f) {
+			return "-nan"
+		}
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case isIntegral(f):
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return fmt.Sprintf("%.14g", f)
 }

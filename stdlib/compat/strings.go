@@ -137,7 +137,7 @@ func strFormat(L *lua.LState) int {
 			}
 			out.WriteString(pad(s, flags, width))
 		case 's':
-			s := lua.LVAsString(L.ToStringMeta(L.Get(arg)))
+			s := toString(L, L.Get(arg))
 			if hasPrec {
 				p, _ := strconv.Atoi(prec)
 				if p < len(s) {

@@ -71,7 +71,7 @@ func utf8Char(L *lua.LState) int {
 	buf := make([]byte, 0, n)
 	for i := 1; i <= n; i++ {
 		c := checkInteger(L, i)
-		if c < 0 || c > 0x7FFFFFFF {
+		if c < 0 || c > maxUnicode {
 			L.ArgError(i, "value out of range")
 		}
 		buf = append(buf, lua53.EncodeUTF8(uint64(c))...)
