@@ -88,9 +88,10 @@ type Handle struct {
 	flushLeft  int // bytes that must be sent before a flush is done
 	iov        []syscall.Iovec
 
-	addr handleAddr
-	ud   *lua.LUserData
-	tls  *tlsLink
+	addr        handleAddr
+	connectHost string // host name given to tcpconnect (default TLS server name)
+	ud          *lua.LUserData
+	tls         *tlsLink
 }
 
 // handleAddr holds the address fields of a TCP socket.
@@ -257,6 +258,11 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		got, rerr := h.attempt(func() (int, error) { return readFd(fd, buf) })
 		switch {
 		case rerr == nil && got == 0:
+			if h.tls != nil {
+				if terr := h.tls.failure(); terr != nil {
+					return nil, 0, "", terr
+				}
+			}
 			h.readErr = false
 			return acc, n, StatusEOF, nil
 		case rerr == nil:

@@ -143,7 +143,8 @@ func typeName(v lua.LValue) string {
 }
 
 func handleFuncs() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
+	m := map[string]lua.LGFunction{
+		"starttls": luaStartTLS,
 		"read":     luaRead(false, false),
 		"read_nb":  luaRead(true, false),
 		"drain":    luaRead(false, true),
@@ -156,6 +157,8 @@ func handleFuncs() map[string]lua.LGFunction {
 		"close":    luaClose,
 		"reset":    luaReset,
 	}
+	addSockOptFuncs(m)
+	return m
 }
 
 // pushIOError pushes nil, msg for I/O failures; misuse (closed handle)

@@ -179,6 +179,7 @@ func tcpConnect(host string, port int, nb bool) (*Handle, error) {
 			return nil, err
 		}
 		h := newHandle(fd, true, true, false)
+		h.connectHost = host
 		err = syscall.Connect(fd, sa)
 		if err == syscall.EINPROGRESS || err == syscall.EINTR {
 			if nb {
