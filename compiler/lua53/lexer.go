@@ -478,6 +478,9 @@ func (lx *lexer) readString(quote byte) string {
 				lx.advance()
 			}
 			if v > 255 {
+				if !lx.atEnd() {
+					lx.advance()
+				}
 				lx.errorAt(line, col, nearText(), "decimal escape too large")
 			}
 			sb.WriteByte(byte(v))

@@ -86,7 +86,7 @@ func (p *parser) run(src []byte, chunkname string, envMode bool) (stmts []ast.St
 	p.nextToken()
 	body := p.block()
 	if p.tok.kind != tokEOF {
-		p.errorNear("'<eof>' expected")
+		p.errorNear("<eof> expected")
 	}
 	return p.prologue(body), nil
 }
@@ -252,8 +252,9 @@ func (p *parser) blockFollow(withUntil bool) bool {
 // block parses a statement list in a new scope.
 func (p *parser) block() []ast.Stmt {
 	p.openBlock()
-	defer p.closeBlock()
-	return p.statList()
+	stmts := p.statList()
+	p.closeBlock()
+	return stmts
 }
 
 func (p *parser) statList() []ast.Stmt {
@@ -489,7 +490,7 @@ func (p *parser) retStat() ast.Stmt {
 		p.nextToken()
 	}
 	if !p.blockFollow(true) {
-		p.errorNear("'<eof>' expected")
+		p.errorNear("<eof> expected")
 	}
 	st := &ast.ReturnStmt{Exprs: exprs}
 	st.SetLine(line)
