@@ -17,6 +17,9 @@ func newState(t *testing.T) *lua.LState {
 	t.Helper()
 	L := lua.NewState()
 	Open(L)
+	if err := L.DoString("function pack(...) return {n = select('#', ...), ...} end"); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(L.Close)
 	return L
 }
