@@ -1,0 +1,359 @@
+// Package cli is the command line of `mbrun` and of every binary built by
+// `mbbuild`: the original's options (API.md §6), logging, pid file,
+// detaching into the background, and the choice between running as the
+// master or, when re-executed with the worker marker, as a worker.
+//
+// It owns process-level concerns only; pools and workers live in
+// runtime/master and runtime/worker.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/app"
+	"github.com/moonbridge-go/moonbridge/runtime/config"
+	"github.com/moonbridge-go/moonbridge/runtime/ipc"
+	"github.com/moonbridge-go/moonbridge/runtime/logging"
+	"github.com/moonbridge-go/moonbridge/runtime/master"
+	"github.com/moonbridge-go/moonbridge/runtime/worker"
+	"github.com/spf13/pflag"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Options describe the program a command runs.
+type Options struct {
+	Command string      // program name in usage and messages
+	Version string      // printed by --version
+	Program app.Program // fixed program (built binaries); nil: the first argument is the script (mbrun)
+}
+
+// Exit codes, as the original's.
+const (
+	ExitOK             = 0
+	ExitUsage          = 1
+	ExitAlreadyRunning = 2
+	ExitStartup        = 3
+	ExitRuntime        = 4
+)
+
+// Environment markers of re-executed processes.
+const (
+	envDaemon = "MOONBRIDGE_DAEMON" // set in the detached process; its value is the fd of the start-up report pipe
+)
+
+type flags struct {
+	background      bool
+	debug           bool
+	logFacility     string
+	logIdent        string
+	logFile         string
+	pidFile         string
+	stats           bool
+	help            bool
+	version         bool
+	include         []string
+	shutdownTimeout time.Duration
+}
+
+func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.FlagSet, error) {
+	f := &flags{}
+	fs := pflag.NewFlagSet(opts.Command, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false) // everything after the script belongs to the application
+	fs.BoolVarP(&f.background, "background", "b", false, "detach from the terminal and run in the background")
+	fs.BoolVarP(&f.debug, "debug", "d", false, "log debug messages (implies --stats)")
+	fs.StringVarP(&f.logFacility, "logfacility", "f", "", "log to syslog with this facility (e.g. daemon, local0)")
+	fs.StringVarP(&f.logIdent, "logident", "i", "", "log to syslog with this ident")
+	fs.StringVarP(&f.logFile, "logfile", "l", "", "append the log to this file (locked while running)")
+	fs.StringVarP(&f.pidFile, "pidfile", "p", "", "write the process id to this file (locked while running)")
+	fs.BoolVarP(&f.stats, "stats", "s", false, "log worker starts and ends with pool counts")
+	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
+	fs.BoolVar(&f.version, "version", false, "show the version")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 60*time.Second, "how long running jobs may take after SIGTERM before workers are killed")
+	if opts.Program == nil {
+		fs.StringArrayVarP(&f.include, "include", "I", nil, "also search this directory for required modules (repeatable)")
+	}
+	err := fs.Parse(args)
+	return f, fs, err
+}
+
+func usage(w io.Writer, opts Options, fs *pflag.FlagSet) {
+	if opts.Program == nil {
+		fmt.Fprintf(w, "Usage: %s [options] [--] app.lua [app arguments...]\n\n", opts.Command)
+		fmt.Fprintf(w, "Runs a Moonbridge application from its Lua source.\n\nOptions:\n")
+	} else {
+		fmt.Fprintf(w, "Usage: %s [options] [--] [app arguments...]\n\n", opts.Command)
+		fmt.Fprintf(w, "Runs the Moonbridge application %s.\n\nOptions:\n", opts.Program.Name())
+	}
+	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprintf(w, "\nExit status: 0 clean exit, 1 command-line error, 2 already running,\n3 start-up error, 4 run-time error.\n")
+}
+
+// Main runs the command with args (without the program name) and returns
+// the process exit code.
+func Main(args []string, opts Options) int {
+	if opts.Command == "" {
+		opts.Command = "mbrun"
+	}
+	f, fs, err := parseFlags(args, opts, os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\nTry '%s --help' for more information.\n", opts.Command, err, opts.Command)
+		return ExitUsage
+	}
+	if f.help {
+		usage(os.Stdout, opts, fs)
+		return ExitOK
+	}
+	if f.version {
+		fmt.Println(opts.Version)
+		return ExitOK
+	}
+	rest := fs.Args()
+	prog := opts.Program
+	if prog == nil {
+		if len(rest) == 0 {
+			fmt.Fprintf(os.Stderr, "%s: no application script given\nUsage: %s [options] [--] app.lua [app arguments...]\n", opts.Command, opts.Command)
+			return ExitUsage
+		}
+		sp, err := app.NewSourceProgram(rest[0], f.include)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", opts.Command, err)
+			return ExitStartup
+		}
+		prog, rest = sp, rest[1:]
+	}
+
+	if pool, ok := worker.PoolFromEnv(); ok {
+		return worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ipc.FromFD(worker.ControlFD)})
+	}
+	if (f.logFacility != "" || f.logIdent != "") && f.logFile != "" {
+		fmt.Fprintf(os.Stderr, "%s: --logfile cannot be combined with syslog (--logfacility/--logident)\n", opts.Command)
+		return ExitUsage
+	}
+	if f.shutdownTimeout <= 0 {
+		fmt.Fprintf(os.Stderr, "%s: --shutdown-timeout must be positive\n", opts.Command)
+		return ExitUsage
+	}
+	if f.background && os.Getenv(envDaemon) == "" {
+		return detach(opts)
+	}
+	return runMaster(f, opts, prog, rest)
+}
+
+// runMaster is the master process: logging, pid file, main chunk, master loop.
+func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
+	report := startupReporter()
+	fail := func(code int, format string, a ...any) int {
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(os.Stderr, "%s: %s\n", opts.Command, msg)
+		report(code, msg)
+		return code
+	}
+
+	level := logging.Info
+	if f.debug {
+		level = logging.Debug
+		f.stats = true
+	}
+	var log *logging.Logger
+	var err error
+	switch {
+	case f.logFile != "":
+		log, err = logging.OpenFile(f.logFile, level)
+		if errors.Is(err, logging.ErrLocked) {
+			return fail(ExitAlreadyRunning, "already running: %v", err)
+		}
+	case f.logFacility != "" || f.logIdent != "":
+		fac, ident := f.logFacility, f.logIdent
+		if fac == "" {
+			fac = "daemon"
+		}
+		if ident == "" {
+			ident = opts.Command
+		}
+		log, err = logging.OpenSyslog(fac, ident, level)
+	default:
+		log = logging.NewWriter(os.Stderr, level)
+	}
+	if err != nil {
+		return fail(ExitStartup, "%v", err)
+	}
+	defer log.Close()
+
+	if f.pidFile != "" {
+		release, err := lockPidFile(f.pidFile)
+		if errors.Is(err, errAlreadyRunning) {
+			return fail(ExitAlreadyRunning, "%v", err)
+		}
+		if err != nil {
+			return fail(ExitStartup, "%v", err)
+		}
+		defer release()
+	}
+
+	pools, err := collectPools(prog, appArgs)
+	if err != nil {
+		log.Errorf("%v", err)
+		return fail(ExitStartup, "start-up failed: %v", firstLine(err.Error()))
+	}
+	m, err := master.New(master.Options{
+		Pools:           pools,
+		Log:             log,
+		Stats:           f.stats,
+		Exe:             "/proc/self/exe",
+		Args:            os.Args,
+		Env:             os.Environ(),
+		EnvPool:         worker.EnvPool,
+		ShutdownTimeout: f.shutdownTimeout,
+		Ready:           func() { report(ExitOK, "") },
+	})
+	if err != nil {
+		log.Errorf("%v", err)
+		return fail(ExitStartup, "%v", err)
+	}
+	return m.Run()
+}
+
+// collectPools runs the main chunk in a throw-away state and returns the
+// pools of its listen calls.
+func collectPools(prog app.Program, args []string) ([]*config.Pool, error) {
+	var pools []*config.Pool
+	L := app.NewState(prog, app.Hooks{
+		Listen: func(L *lua.LState) int {
+			p, err := config.Parse(L.CheckTable(1))
+			if err != nil {
+				L.RaiseError("%s", err.Error())
+			}
+			pools = append(pools, p)
+			return 0
+		},
+		Timeout: worker.TimeoutFunc(func() {
+			fmt.Fprintf(os.Stderr, "Timeout expired while running the main chunk\n")
+			os.Exit(ExitStartup)
+		}),
+	})
+	defer L.Close()
+	if err := app.RunMain(L, prog, args); err != nil {
+		return nil, err
+	}
+	if len(pools) == 0 {
+		return nil, fmt.Errorf("%s made no listen{...} call: nothing to serve", prog.Name())
+	}
+	return pools, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+var errAlreadyRunning = errors.New("already running")
+
+// lockPidFile writes this process's pid into path and keeps it locked;
+// another running instance holding the lock makes it fail.
+func lockPidFile(path string) (release func(), err error) {
+	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open pid file: %w", err)
+	}
+	if err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		fh.Close()
+		if err == syscall.EWOULDBLOCK {
+			other, _ := os.ReadFile(path)
+			return nil, fmt.Errorf("%w: pid file %s is locked by process %s", errAlreadyRunning, path, strings.TrimSpace(string(other)))
+		}
+		return nil, fmt.Errorf("lock pid file %s: %w", path, err)
+	}
+	if err := fh.Truncate(0); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("write pid file: %w", err)
+	}
+	if _, err := fh.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("write pid file: %w", err)
+	}
+	return func() {
+		os.Remove(path)
+		fh.Close()
+	}, nil
+}
+
+// detach starts the server again as a background process in its own
+// session and waits until it reports that it is serving (exit 0) or why it
+// could not start (its exit code).
+func detach(opts Options) int {
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", opts.Command, err)
+		return ExitStartup
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", opts.Command, err)
+		return ExitStartup
+	}
+	cmd := &exec.Cmd{
+		Path:        "/proc/self/exe",
+		Args:        os.Args,
+		Env:         append(os.Environ(), envDaemon+"=3"),
+		Stdin:       devnull,
+		Stdout:      devnull,
+		Stderr:      devnull,
+		ExtraFiles:  []*os.File{w},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: start background process: %v\n", opts.Command, err)
+		return ExitStartup
+	}
+	w.Close()
+	devnull.Close()
+	msg, _ := io.ReadAll(r)
+	line := strings.TrimSpace(string(msg))
+	code, text, _ := strings.Cut(line, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		// The process ended without a word: it failed before reporting.
+		st, _ := cmd.Process.Wait()
+		fmt.Fprintf(os.Stderr, "%s: background process ended during start-up (%v)\n", opts.Command, st)
+		return ExitStartup
+	}
+	if n != ExitOK {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", opts.Command, text)
+		return n
+	}
+	cmd.Process.Release()
+	return ExitOK
+}
+
+// startupReporter returns the function that tells a waiting foreground
+// process (see detach) how start-up went; it does nothing when not detached.
+func startupReporter() func(code int, msg string) {
+	fdText := os.Getenv(envDaemon)
+	os.Unsetenv(envDaemon)
+	fd, err := strconv.Atoi(fdText)
+	if err != nil {
+		return func(int, string) {}
+	}
+	pipe := os.NewFile(uintptr(fd), "startup-report")
+	syscall.CloseOnExec(fd)
+	done := false
+	return func(code int, msg string) {
+		if done {
+			return
+		}
+		done = true
+		fmt.Fprintf(pipe, "%d %s\n", code, firstLine(msg))
+		pipe.Close()
+	}
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// mbrunPath is the mbrun binary built once for all tests (with -race when
+// the tests run with it, so worker processes are checked too).
+var mbrunPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mbrun-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	mbrunPath = filepath.Join(dir, "mbrun")
+	args := []string{"build", "-o", mbrunPath}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "../../cmd/mbrun")...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build mbrun:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// syncBuffer collects a process's output while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type server struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	done chan struct{}
+	err  error
+}
+
+// startServer runs mbrun with args and waits until it serves.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	s := &server{t: t, log: &syncBuffer{}, done: make(chan struct{})}
+	s.cmd = exec.Command(mbrunPath, args...)
+	s.cmd.Stdout = s.log
+	s.cmd.Stderr = s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(s.stop)
+	s.waitLog("Server started", 20*time.Second)
+	return s
+}
+
+// stop ends the server by its pid: SIGTERM, then SIGKILL.
+func (s *server) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.done
+	}
+	if s.t.Failed() {
+		s.t.Logf("server log:\n%s", s.log.String())
+	}
+}
+
+// waitExit waits for the server to end by itself and returns its exit code.
+func (s *server) waitExit(d time.Duration) int {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(d):
+		s.t.Fatalf("server still running after %v; log:\n%s", d, s.log.String())
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+func (s *server) waitLog(text string, d time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if strings.Contains(s.log.String(), text) {
+			return
+		}
+		select {
+		case <-s.done:
+			s.t.Fatalf("server exited (%v) before logging %q; log:\n%s", s.err, text, s.log.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	s.t.Fatalf("no %q in the log after %v; log:\n%s", text, d, s.log.String())
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+// lineConn is a client speaking a line protocol.
+type lineConn struct {
+	t *testing.T
+	c net.Conn
+	r *bufio.Reader
+}
+
+func dial(t *testing.T, network, addr string) *lineConn {
+	t.Helper()
+	c, err := net.DialTimeout(network, addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s %s: %v", network, addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &lineConn{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+// ask sends a line and returns the answer line (without "\n"), or an error.
+func (l *lineConn) ask(line string, d time.Duration) (string, error) {
+	l.c.SetDeadline(time.Now().Add(d))
+	if _, err := l.c.Write([]byte(line + "\n")); err != nil {
+		return "", err
+	}
+	ans, err := l.r.ReadString('\n')
+	return strings.TrimSuffix(ans, "\n"), err
+}
+
+func (l *lineConn) mustAsk(line string) string {
+	l.t.Helper()
+	ans, err := l.ask(line, 10*time.Second)
+	if err != nil {
+		l.t.Fatalf("ask %q: %v", line, err)
+	}
+	return ans
+}
+
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }

@@ -1,0 +1,27 @@
+-- Memory and time limits. Argument: port.
+local port = ...
+listen{
+  { proto = "tcp", host = "127.0.0.1", port = tonumber(port) },
+  min_fork = 2, max_fork = 4, fork_delay = 0.01, fork_error_delay = 0.01,
+  memory_limit = 200 * 1024 * 1024,
+  connect = function(socket)
+    local line = socket:read(nil, "\n")
+    if line == "grow\n" then
+      local t, s = {}, string.rep("x", 1024 * 1024)
+      for i = 1, 1e9 do t[i] = s .. i end  -- unbounded: the master must kill us
+    elseif line == "spin\n" then
+      timeout(1)
+      while true do end
+    elseif line == "nested\n" then
+      timeout(10)
+      local inner = timeout(0.5, function() return timeout() end)
+      local outer = timeout()
+      socket:write(string.format("%.1f %.1f\n", inner, outer)):flush()
+      timeout(0)
+      socket:write(string.format("%.1f\n", timeout())):flush()
+    else
+      socket:write("pid ", tostring(moonbridge_io.getpid()), "\n"):flush()
+    end
+    return true
+  end,
+}

@@ -1,0 +1,160 @@
+package worker
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// watchdog implements the global timeout() (API.md §3): an armed deadline
+// after which the whole worker process ends, whatever Lua is doing.
+type watchdog struct {
+	mu       sync.Mutex
+	deadline time.Time // zero: disarmed
+	timer    *time.Timer
+	expire   func()                   // ends the process; called on the timer's goroutine
+	report   func(deadline time.Time) // tells the master (backstop); zero time = disarmed
+	reported time.Time
+}
+
+func newWatchdog(expire func(), report func(time.Time)) *watchdog {
+	return &watchdog{expire: expire, report: report}
+}
+
+// remaining is the time left, 0 when disarmed.
+func (w *watchdog) remaining() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.remainingLocked()
+}
+
+func (w *watchdog) remainingLocked() time.Duration {
+	if w.deadline.IsZero() {
+		return 0
+	}
+	if r := time.Until(w.deadline); r > 0 {
+		return r
+	}
+	return time.Nanosecond // expired, the process is about to end
+}
+
+// set arms the watchdog for d (0 disarms) and returns the previous time left.
+func (w *watchdog) set(d time.Duration) time.Duration {
+	w.mu.Lock()
+	prev := w.remainingLocked()
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	if d <= 0 {
+		w.deadline = time.Time{}
+	} else {
+		w.deadline = time.Now().Add(d)
+		w.timer = time.AfterFunc(d, w.fire)
+	}
+	deadline := w.deadline
+	changed := !deadline.Equal(w.reported)
+	w.reported = deadline
+	w.mu.Unlock()
+	if changed && w.report != nil {
+		w.report(deadline)
+	}
+	return prev
+}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	due := !w.deadline.IsZero() && !time.Now().Before(w.deadline)
+	w.mu.Unlock()
+	if due {
+		w.expire()
+	}
+}
+
+// disarm is called whenever a prepare or connect handler returns.
+func (w *watchdog) disarm() {
+	w.mu.Lock()
+	armed := !w.deadline.IsZero() || !w.reported.IsZero()
+	w.mu.Unlock()
+	if armed {
+		w.set(0)
+	}
+}
+
+func seconds(d time.Duration) lua.LNumber { return lua.LNumber(d.Seconds()) }
+
+func toDuration(n lua.LNumber) time.Duration {
+	f := float64(n)
+	if f <= 0 || math.IsNaN(f) {
+		return 0
+	}
+	if f > float64(math.MaxInt64)/float64(time.Second) {
+		return time.Duration(math.MaxInt64)
+	}
+	d := time.Duration(f * float64(time.Second))
+	if d <= 0 {
+		d = 1
+	}
+	return d
+}
+
+// luaTimeout is the global timeout(seconds [, func, ...]).
+func (w *watchdog) luaTimeout(L *lua.LState) int {
+	if L.GetTop() == 0 || (L.GetTop() == 1 && L.Get(1) == lua.LNil) {
+		L.Push(seconds(w.remaining()))
+		return 1
+	}
+	var d time.Duration
+	switch v := L.Get(1).(type) {
+	case lua.LNumber:
+		if v < 0 {
+			L.ArgError(1, "timeout must be a non-negative number")
+		}
+		d = toDuration(v)
+	case lua.LBool:
+		if bool(v) {
+			L.ArgError(1, "number or false expected")
+		}
+	case *lua.LNilType:
+	default:
+		L.ArgError(1, "number expected, got "+v.Type().String())
+	}
+	if L.GetTop() < 2 || L.Get(2) == lua.LNil {
+		L.Push(seconds(w.set(d)))
+		return 1
+	}
+	fn := L.CheckFunction(2)
+	// Nested limit: it can only shorten the outer one.
+	outer := w.remaining()
+	started := time.Now()
+	if outer > 0 && (d == 0 || d > outer) {
+		d = outer
+	}
+	w.set(d)
+	nargs := L.GetTop() - 2
+	base := L.GetTop()
+	L.Push(fn)
+	for i := 3; i <= base; i++ {
+		L.Push(L.Get(i))
+	}
+	err := L.PCall(nargs, lua.MultRet, nil)
+	// Restore the outer limit, less the time spent inside.
+	if outer > 0 {
+		left := outer - time.Since(started)
+		if left <= 0 {
+			left = time.Nanosecond
+		}
+		w.set(left)
+	} else {
+		w.set(0)
+	}
+	if err != nil {
+		if apiErr, ok := err.(*lua.ApiError); ok {
+			L.Error(apiErr.Object, 0)
+		}
+		L.RaiseError("%s", err.Error())
+	}
+	return L.GetTop() - base
+}
