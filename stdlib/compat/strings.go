@@ -236,12 +236,8 @@ func quoteLiteral(L *lua.LState, n int) string {
 	case lua.LNumber:
 		x := float64(v)
 		switch {
-		case math.IsInf(x, 1):
-			return "1e9999"
-		case math.IsInf(x, -1):
-			return "-1e9999"
-		case math.IsNaN(x):
-			return "(0/0)"
+		case math.IsInf(x, 0) || math.IsNaN(x):
+			return numberString(x) // what C's "%a" writes, as Lua 5.3 does
 		case isIntegral(x):
 			i := int64(x)
 			if i == math.MinInt64 {

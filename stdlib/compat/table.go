@@ -111,7 +111,7 @@ func tableConcat(L *lua.LState) int {
 		case lua.LString, lua.LNumber:
 			sb.WriteString(v.String())
 		default:
-			L.RaiseError("%s", fmt.Sprintf("invalid value (at index %d) in table for 'concat'", k))
+			L.RaiseError("%s", fmt.Sprintf("invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k))
 		}
 		if k != j {
 			sb.WriteString(sep)
