@@ -282,7 +282,7 @@ func parseNumeral(s string) (float64, bool) {
 			return 0, false
 		}
 	}
-	if strings.IndexAny(s, ".eE") < 0 {
+	if !strings.ContainsAny(s, ".eE") {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return float64(n), true
 		}

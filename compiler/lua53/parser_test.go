@@ -116,8 +116,7 @@ func TestRequireCallsVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	var visit func(e ast.Expr)
-	visit = func(e ast.Expr) {
+	visit := func(e ast.Expr) {
 		if c, ok := e.(*ast.FuncCallExpr); ok {
 			if id, ok := c.Func.(*ast.IdentExpr); ok && id.Value == "require" {
 				names = append(names, c.Args[0].(*ast.StringExpr).Value)
