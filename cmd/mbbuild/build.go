@@ -28,6 +28,9 @@ const productModule = "github.com/moonbridge-go/moonbridge"
 // line of go.mod).
 const minGoMinor = 23
 
+// goFallbacks are the usual install locations of Go, tried after $PATH.
+var goFallbacks = []string{"/usr/local/go/bin/go", "/usr/lib/go/bin/go"}
+
 // builder holds the state of one build.
 type builder struct {
 	opts options
@@ -123,7 +126,7 @@ func (b *builder) findGo() (string, error) {
 		if root := os.Getenv("GOROOT"); root != "" {
 			candidates = append(candidates, filepath.Join(root, "bin", "go"))
 		}
-		candidates = append(candidates, "/usr/local/go/bin/go", "/usr/lib/go/bin/go")
+		candidates = append(candidates, goFallbacks...)
 	}
 	for _, c := range candidates {
 		if path, err := exec.LookPath(c); err == nil {
