@@ -732,6 +732,18 @@ func (p *parser) tableCons() ast.Expr {
 		break
 	}
 	p.expectMatch("}", "{", line)
+	// gopher-lua's compiler treats a call in a keyed last field like a
+	// multi-value last list item and stores its results in the array part
+	// ({ {1}, k = f() } would get t[2]). A keyed field uses one value only,
+	// so truncating it is exact.
+	if n := len(fields); n > 0 && fields[n-1].Key != nil {
+		switch v := fields[n-1].Value.(type) {
+		case *ast.FuncCallExpr:
+			v.AdjustRet = true
+		case *ast.Comma3Expr:
+			v.AdjustRet = true
+		}
+	}
 	t := &ast.TableExpr{Fields: fields}
 	t.SetLine(line)
 	return t
