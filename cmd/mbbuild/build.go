@@ -312,6 +312,10 @@ func (b *builder) goBuild(ctx context.Context, dir, out string) (string, error) 
 	cmd := exec.CommandContext(ctx, b.goCmd, args...)
 	cmd.Dir = dir
 	cmd.Env = b.buildEnv(dir)
+	// On interrupt let go stop its compilers itself, so nothing still
+	// writes into the temporary directory when it is removed.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output

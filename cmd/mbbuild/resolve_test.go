@@ -49,3 +49,17 @@ func TestAssetPath(t *testing.T) {
 		}
 	}
 }
+
+func TestRuntimeModules(t *testing.T) {
+	builtin := runtimeModules()
+	for _, name := range []string{"string", "table", "moonbridge_io", "moonbridge_http"} {
+		if !builtin(name) {
+			t.Errorf("%s is not reported as provided by the runtime", name)
+		}
+	}
+	for _, name := range []string{"lib.greet", "socket", ""} {
+		if builtin(name) {
+			t.Errorf("%q is reported as provided by the runtime", name)
+		}
+	}
+}

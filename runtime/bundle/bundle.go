@@ -1,8 +1,8 @@
 // Package bundle is the application inside a binary built by mbbuild: the
 // precompiled main chunk, the modules it requires and the files embedded
-// with --embed, packed into one archive that the binary carries with
-// go:embed. Open turns that archive into an app.Program for the runtime;
-// Builder writes it (mbbuild).
+// with --embed, packed into one archive that the binary embeds. Open turns
+// that archive into an app.Program for the runtime; Builder writes it
+// (mbbuild).
 //
 // The package reads and writes bundles only. It must not compile Lua source
 // (mbbuild does that before) and must not touch the disk: a built binary
