@@ -1,7 +1,11 @@
 package mbhttp
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,7 +40,9 @@ func startServer(t *testing.T, script string) *testServer {
 	}
 	s := &testServer{addr: ln.Addr().String(), results: make(chan connectResult, 100), ln: ln}
 	L := lua.NewState()
+	mbio.Open(L)
 	Open(L)
+	registerTestHelpers(L)
 	if err := L.DoString(script); err != nil {
 		t.Fatalf("test script: %v", err)
 	}
@@ -71,8 +77,7 @@ func startServer(t *testing.T, script string) *testServer {
 				s.results <- connectResult{err: err}
 				continue
 			}
-			ud := L.NewUserData()
-			ud.Value = h
+			ud := h.Value(L)
 			err = L.CallByParam(lua.P{Fn: connect, NRet: 1, Protect: true}, ud)
 			var ret lua.LValue = lua.LNil
 			if err == nil {
@@ -86,6 +91,8 @@ func startServer(t *testing.T, script string) *testServer {
 		}
 	}()
 	t.Cleanup(func() {
+		// Idle keep-alive connections would hold connect until idle_timeout.
+		http.DefaultClient.CloseIdleConnections()
 		ln.Close()
 		s.wg.Wait()
 	})
@@ -142,3 +149,28 @@ return http.generate_handler(function(req)
   req:send_data("method=", req.method, " path=", req.path, " query=", req.query)
   return true
 end)`
+
+// registerTestHelpers defines sha256_new() in L: an object with :add(s)
+// and :hex(), so upload tests can check data without keeping it.
+func registerTestHelpers(L *lua.LState) {
+	mt := L.NewTable()
+	methods := L.NewTable()
+	L.SetFuncs(methods, map[string]lua.LGFunction{
+		"add": func(L *lua.LState) int {
+			L.CheckUserData(1).Value.(hash.Hash).Write([]byte(L.CheckString(2)))
+			return 0
+		},
+		"hex": func(L *lua.LState) int {
+			L.Push(lua.LString(hex.EncodeToString(L.CheckUserData(1).Value.(hash.Hash).Sum(nil))))
+			return 1
+		},
+	})
+	mt.RawSetString("__index", methods)
+	L.SetGlobal("sha256_new", L.NewFunction(func(L *lua.LState) int {
+		ud := L.NewUserData()
+		ud.Value = sha256.New()
+		L.SetMetatable(ud, mt)
+		L.Push(ud)
+		return 1
+	}))
+}
