@@ -200,7 +200,10 @@ func (c *conn) readBodyLine(what string) []byte {
 // readBodyPiece returns the next piece of the request body, or nil once
 // the body is complete (c.bodyDone).
 func (c *conn) readBodyPiece() []byte {
-	for !c.bodyDone {
+	if c.bodyDone {
+		return nil
+	}
+	{
 		if !c.head.Chunked {
 			n := c.opts.inputChunk
 			if int64(n) > c.bodyRemaining {
@@ -257,7 +260,6 @@ func (c *conn) readBodyPiece() []byte {
 		}
 		return data
 	}
-	return nil
 }
 
 // consumeAll reads the rest of the input: the request body through the

@@ -48,7 +48,7 @@ func encodeURI(s string) string {
 
 // encodeHTML escapes < > & and " as HTML entities.
 func encodeHTML(s string) string {
-	if strings.IndexAny(s, `<>&"`) < 0 {
+	if !strings.ContainsAny(s, `<>&"`) {
 		return s
 	}
 	var b strings.Builder
