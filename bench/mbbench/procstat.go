@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of CPU times in /proc (fixed at 100 in
+// the Linux ABI).
+const clockTicks = 100
+
+var pageSize = int64(os.Getpagesize())
+
+// procTree is a server's process tree: the process the benchmark started
+// and every process below it (the workers).
+type procTree struct{ root int }
+
+// pids returns root followed by its descendants, found through the
+// children files of every thread (Go forks from any of its threads).
+func (t procTree) pids() []int {
+	pids := []int{t.root}
+	for i := 0; i < len(pids) && i < 100000; i++ {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pids[i]))
+		if err != nil {
+			continue
+		}
+		for _, task := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pids[i], task.Name()))
+			if err != nil {
+				continue
+			}
+			for _, f := range strings.Fields(string(b)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					pids = append(pids, pid)
+				}
+			}
+		}
+	}
+	return pids
+}
+
+// procStat is one process's CPU ticks (own, and of waited-for children) and
+// resident set.
+type procStat struct {
+	cpu, childCPU int64
+	rss           int64 // bytes
+}
+
+func readProcStat(pid int) (procStat, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStat{}, err
+	}
+	// The command name may contain spaces; fields restart after its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no ')'", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state); utime..cstime are fields 14..17, rss is 24.
+	if len(f) < 22 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f)+2)
+	}
+	num := func(field int) int64 {
+		n, _ := strconv.ParseInt(f[field-3], 10, 64)
+		return n
+	}
+	return procStat{
+		cpu:      num(14) + num(15),
+		childCPU: num(16) + num(17),
+		rss:      num(24) * pageSize,
+	}, nil
+}
+
+// treeSample is the state of a whole tree at one moment.
+type treeSample struct {
+	cpuTicks  int64 // root (with its reaped children) plus live descendants
+	rss       int64 // sum over the tree, bytes
+	maxRSS    int64 // largest single descendant (worker), bytes
+	processes int
+}
+
+func (t procTree) sample() treeSample {
+	var s treeSample
+	for i, pid := range t.pids() {
+		st, err := readProcStat(pid)
+		if err != nil {
+			continue // ended between listing and reading
+		}
+		s.processes++
+		s.cpuTicks += st.cpu
+		s.rss += st.rss
+		if i == 0 {
+			s.cpuTicks += st.childCPU
+		} else if st.rss > s.maxRSS {
+			s.maxRSS = st.rss
+		}
+	}
+	return s
+}
+
+// usage is what a server used during a measurement.
+type usage struct {
+	cpu           time.Duration
+	peakRSS       int64 // largest sum over the tree seen, bytes
+	peakWorkerRSS int64 // largest single worker seen, bytes
+}
+
+// sampler watches a tree's memory at an interval between start and stop.
+type sampler struct {
+	tree     procTree
+	interval time.Duration
+	begin    treeSample
+	stopCh   chan struct{}
+	done     chan struct{}
+	mu       sync.Mutex
+	peak     int64
+	peakW    int64
+}
+
+func startSampler(tree procTree, interval time.Duration) *sampler {
+	s := &sampler{tree: tree, interval: interval, stopCh: make(chan struct{}), done: make(chan struct{})}
+	s.begin = tree.sample()
+	s.note(s.begin)
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stopCh:
+				return
+			case <-tick.C:
+				s.note(tree.sample())
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampler) note(t treeSample) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peak = max(s.peak, t.rss)
+	s.peakW = max(s.peakW, t.maxRSS)
+}
+
+func (s *sampler) stop() usage {
+	close(s.stopCh)
+	<-s.done
+	end := s.tree.sample()
+	s.note(end)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return usage{
+		cpu:           time.Duration(end.cpuTicks-s.begin.cpuTicks) * time.Second / clockTicks,
+		peakRSS:       s.peak,
+		peakWorkerRSS: s.peakW,
+	}
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// sideResult is one side of a row: the measured value and what the
+// server processes used while it was measured.
+type sideResult struct {
+	text  string  // the value as shown
+	value float64 // for the ratio; 0 when not comparable
+	use   *usage  // nil: not measured (e.g. start-up rows)
+	err   error   // the side could not be measured
+}
+
+// row is one line of the result table.
+type row struct {
+	what, target string
+	ours, theirs sideResult
+	ratio        bool   // show ours/theirs
+	verdict      string // PASS, MISS, n/a or "-"
+}
+
+type table struct{ rows []row }
+
+func (t *table) add(r row) {
+	t.rows = append(t.rows, r)
+	logf("row done: %s: ours %s, net/http %s, %s", r.what, r.ours.cell(), r.theirs.cell(), r.verdict)
+}
+
+func (s sideResult) cell() string {
+	if s.err != nil {
+		return "n/a (" + oneLine(s.err.Error(), 90) + ")"
+	}
+	return s.text
+}
+
+func (s sideResult) cpuCell() string {
+	if s.use == nil || s.err != nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", s.use.cpu.Seconds())
+}
+
+func (s sideResult) rssCell() string {
+	if s.use == nil || s.err != nil {
+		return "-"
+	}
+	return mib(s.use.peakRSS)
+}
+
+func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return s
+}
+
+// markdown renders the table with aligned columns.
+func (t *table) markdown() string {
+	head := []string{"what", "target", "moonbridge", "net/http", "ratio", "result",
+		"mb CPU s", "mb peak RSS", "net/http CPU s", "net/http peak RSS"}
+	cells := [][]string{head}
+	for _, r := range t.rows {
+		ratio := "-"
+		if r.ratio && r.ours.err == nil && r.theirs.err == nil && r.theirs.value > 0 {
+			ratio = fmt.Sprintf("%.0f%%", 100*r.ours.value/r.theirs.value)
+		}
+		cells = append(cells, []string{r.what, r.target, r.ours.cell(), r.theirs.cell(), ratio, r.verdict,
+			r.ours.cpuCell(), r.ours.rssCell(), r.theirs.cpuCell(), r.theirs.rssCell()})
+	}
+	width := make([]int, len(head))
+	for _, c := range cells {
+		for i, s := range c {
+			width[i] = max(width[i], len(s))
+		}
+	}
+	var b strings.Builder
+	line := func(c []string) {
+		b.WriteString("|")
+		for i, s := range c {
+			fmt.Fprintf(&b, " %-*s |", width[i], s)
+		}
+		b.WriteString("\n")
+	}
+	line(cells[0])
+	sep := make([]string, len(head))
+	for i := range sep {
+		sep[i] = strings.Repeat("-", width[i])
+	}
+	line(sep)
+	for _, c := range cells[1:] {
+		line(c)
+	}
+	return b.String()
+}
+
+// verdict is PASS or MISS, or n/a when ours could not be measured.
+func verdict(ok bool, ours sideResult) string {
+	switch {
+	case ours.err != nil:
+		return "n/a"
+	case ok:
+		return "PASS"
+	}
+	return "MISS"
+}
