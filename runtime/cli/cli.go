@@ -61,6 +61,7 @@ type flags struct {
 	version         bool
 	include         []string
 	shutdownTimeout time.Duration
+	workers         string
 }
 
 func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.FlagSet, error) {
@@ -77,6 +78,7 @@ func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.F
 	fs.BoolVarP(&f.stats, "stats", "s", false, "log worker starts and ends with pool counts")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.BoolVar(&f.version, "version", false, "show the version")
+	fs.StringVar(&f.workers, "workers", "processes", `how workers run: "processes" (one process each, as the original) or "goroutines" (one Lua state each inside the master process: less memory per worker, no per-worker memory limit, one crash domain)`)
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 60*time.Second, "how long running jobs may take after SIGTERM before workers are killed")
 	if opts.Program == nil {
 		fs.StringArrayVarP(&f.include, "include", "I", nil, "also search this directory for required modules (repeatable)")
@@ -142,6 +144,10 @@ func Main(args []string, opts Options) int {
 		fmt.Fprintf(os.Stderr, "%s: --shutdown-timeout must be positive\n", opts.Command)
 		return ExitUsage
 	}
+	if f.workers != "processes" && f.workers != "goroutines" {
+		fmt.Fprintf(os.Stderr, "%s: --workers must be \"processes\" or \"goroutines\", not %q\n", opts.Command, f.workers)
+		return ExitUsage
+	}
 	if f.background && os.Getenv(envDaemon) == "" {
 		return detach(opts)
 	}
@@ -204,11 +210,26 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		log.Errorf("%v", err)
 		return fail(ExitStartup, "start-up failed: %v", firstLine(err.Error()))
 	}
+	var runWorker func(int, ipc.Link, io.Writer, <-chan struct{}, <-chan struct{}) int
+	if f.workers == "goroutines" {
+		runWorker = func(pool int, link ipc.Link, stderr io.Writer, stop, kill <-chan struct{}) int {
+			return worker.Run(worker.Options{
+				Program: prog, Args: appArgs, Pool: pool, Control: link, Stderr: stderr,
+				InProcess: true, Stop: stop, Kill: kill,
+			})
+		}
+		for i, p := range pools {
+			if p.MemoryLimit > 0 {
+				log.Warningf("pool #%d: memory_limit is not enforced with --workers=goroutines (workers share one process)", i+1)
+			}
+		}
+	}
 	m, err := master.New(master.Options{
+		RunWorker:       runWorker,
 		Pools:           pools,
 		Log:             log,
 		Stats:           f.stats,
-		Exe:             "/proc/self/exe",
+		Exe:             selfExe(),
 		Args:            os.Args,
 		Env:             os.Environ(),
 		EnvPool:         worker.EnvPool,
@@ -303,7 +324,7 @@ func detach(opts Options) int {
 		return ExitStartup
 	}
 	cmd := &exec.Cmd{
-		Path:        "/proc/self/exe",
+		Path:        selfExe(),
 		Args:        os.Args,
 		Env:         append(os.Environ(), envDaemon+"=3"),
 		Stdin:       devnull,
@@ -356,4 +377,17 @@ func startupReporter() func(code int, msg string) {
 		fmt.Fprintf(pipe, "%d %s\n", code, firstLine(msg))
 		pipe.Close()
 	}
+}
+
+// selfExe is the path that re-executes this binary: /proc/self/exe where
+// /proc is mounted (it survives the file being replaced on disk), else the
+// path the binary was started with (an empty chroot has no /proc).
+func selfExe() string {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe"
+	}
+	if exe, err := os.Executable(); err == nil {
+		return exe
+	}
+	return os.Args[0]
 }

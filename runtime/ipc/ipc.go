@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -65,8 +66,13 @@ func Pair() (*Channel, *os.File, error) {
 	return &Channel{fd: fds[0]}, os.NewFile(uintptr(fds[1]), "worker-control"), nil
 }
 
-// FromFD wraps an inherited descriptor (in the worker).
-func FromFD(fd int) *Channel { return &Channel{fd: fd} }
+// FromFD wraps an inherited descriptor (in the worker). It is marked
+// close-on-exec so that programs the worker starts do not keep the
+// master's end from seeing the worker go.
+func FromFD(fd int) *Channel {
+	syscall.CloseOnExec(fd)
+	return &Channel{fd: fd}
+}
 
 // FD is the descriptor of this end, for polling.
 func (c *Channel) FD() int { return c.fd }
@@ -81,8 +87,20 @@ func (c *Channel) Close() error {
 	return err
 }
 
-// Send sends one message; for Conn, m.FD is passed along (the sender keeps
-// its own copy and must close it).
+// Link is one end of a control channel: a socket pair between processes
+// (Channel) or Go channels between goroutines (ChanPair).
+type Link interface {
+	// Send sends one message. For Conn it transfers the ownership of m.FD:
+	// after a successful Send the sender must not use or close it.
+	Send(m Msg) error
+	// Recv blocks for the next message; ErrClosed when the other end is gone.
+	Recv() (Msg, error)
+	// Close ends this side; the other side's Recv then returns ErrClosed.
+	Close() error
+}
+
+// Send implements Link: the descriptor of a Conn message is passed along
+// with SCM_RIGHTS and then closed here.
 func (c *Channel) Send(m Msg) error {
 	var buf [9]byte
 	buf[0] = byte(m.Kind)
@@ -107,6 +125,9 @@ func (c *Channel) Send(m Msg) error {
 		if err != nil {
 			return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
 		}
+		if m.Kind == Conn {
+			syscall.Close(m.FD)
+		}
 		return nil
 	}
 }
@@ -114,7 +135,7 @@ func (c *Channel) Send(m Msg) error {
 // ErrClosed is returned by Recv when the other end has gone.
 var ErrClosed = errors.New("control socket closed by peer")
 
-// Recv blocks for the next message.
+// Recv implements Link.
 func (c *Channel) Recv() (Msg, error) {
 	var buf [16]byte
 	oob := make([]byte, syscall.CmsgSpace(4*4))
@@ -187,4 +208,62 @@ func parseRights(oob []byte) ([]int, error) {
 		}
 	}
 	return fds, nil
+}
+
+// ChanPair makes a connected pair of in-process links, for workers that
+// run as goroutines. Descriptors are handed over as they are.
+func ChanPair() (Link, Link) {
+	ab := make(chan Msg, 16)
+	ba := make(chan Msg, 16)
+	aDone := make(chan struct{})
+	bDone := make(chan struct{})
+	a := &chanLink{in: ba, out: ab, done: aDone, peerDone: bDone}
+	b := &chanLink{in: ab, out: ba, done: bDone, peerDone: aDone}
+	return a, b
+}
+
+type chanLink struct {
+	in, out        chan Msg
+	done, peerDone chan struct{}
+	once           sync.Once
+}
+
+func (l *chanLink) Send(m Msg) error {
+	select {
+	case <-l.done:
+		return ErrClosed
+	case <-l.peerDone:
+		return ErrClosed
+	default:
+	}
+	select {
+	case l.out <- m:
+		return nil
+	case <-l.peerDone:
+		return ErrClosed
+	case <-l.done:
+		return ErrClosed
+	}
+}
+
+func (l *chanLink) Recv() (Msg, error) {
+	select {
+	case m := <-l.in:
+		return m, nil
+	case <-l.peerDone:
+		// Deliver what was sent before the peer closed.
+		select {
+		case m := <-l.in:
+			return m, nil
+		default:
+			return Msg{}, ErrClosed
+		}
+	case <-l.done:
+		return Msg{}, ErrClosed
+	}
+}
+
+func (l *chanLink) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
 }

@@ -42,6 +42,11 @@ type Options struct {
 	Env     []string
 	EnvPool string
 
+	// RunWorker, when set, runs workers as goroutines in this process
+	// instead of processes: it is the worker's whole life and returns its
+	// exit code. stop asks it to end after its job; kill ends it at once.
+	RunWorker func(pool int, link ipc.Link, stderr io.Writer, stop, kill <-chan struct{}) int
+
 	// ShutdownTimeout bounds how long running jobs may take after SIGTERM.
 	ShutdownTimeout time.Duration
 	// Ready, if set, is called once every listener is open.
@@ -57,16 +62,17 @@ const (
 
 // Master runs the pools.
 type Master struct {
-	opts      Options
-	log       *logging.Logger
-	pools     []*pool
-	stopOnce  sync.Once
-	stop      chan struct{} // closed: graceful shutdown
-	kill      chan struct{} // closed: kill everything now
-	killOnce  sync.Once
-	wg        sync.WaitGroup
-	listeners []*socketListener
-	failed    atomic.Bool
+	opts       Options
+	log        *logging.Logger
+	pools      []*pool
+	stopOnce   sync.Once
+	stop       chan struct{} // closed: graceful shutdown
+	kill       chan struct{} // closed: kill everything now
+	killOnce   sync.Once
+	wg         sync.WaitGroup
+	listeners  []*socketListener
+	failed     atomic.Bool
+	goroutines atomic.Int64
 }
 
 // New opens every listener. An error names the listener that failed.
@@ -179,8 +185,12 @@ func (m *Master) Kill() {
 	m.killOnce.Do(func() { close(m.kill) })
 }
 
-// spawn starts one worker process for pool p.
+// spawn starts one worker for pool p: a process, or a goroutine when the
+// master runs goroutine workers.
 func (m *Master) spawn(p *pool) (*workerProc, error) {
+	if m.opts.RunWorker != nil {
+		return m.spawnGoroutine(p), nil
+	}
 	ctrl, child, err := ipc.Pair()
 	if err != nil {
 		return nil, err
@@ -196,6 +206,7 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 		Args:       m.opts.Args,
 		Env:        append(append([]string(nil), m.opts.Env...), m.opts.EnvPool+"="+strconv.Itoa(p.index)),
 		ExtraFiles: []*os.File{child},
+		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     stderrW,
 		SysProcAttr: &syscall.SysProcAttr{
@@ -211,17 +222,15 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 		stderrR.Close()
 		return nil, fmt.Errorf("start worker process: %w", err)
 	}
-	w := &workerProc{pool: p, pid: cmd.Process.Pid, ctrl: ctrl, state: starting, started: time.Now(), job: -1}
-	go m.relayStderr(p, w.pid, stderrR)
-	go func() {
-		for {
-			msg, err := ctrl.Recv()
-			if err != nil {
-				return
-			}
-			p.events <- event{w: w, msg: msg}
-		}
-	}()
+	pid := cmd.Process.Pid
+	w := &workerProc{
+		pool: p, pid: pid, name: strconv.Itoa(pid), link: ctrl, state: starting, started: time.Now(), job: -1,
+		readerDone: make(chan struct{}),
+		kill:       func() { syscall.Kill(pid, syscall.SIGKILL) },
+		term:       func() { syscall.Kill(pid, syscall.SIGTERM) },
+	}
+	go m.relayStderr(p, w, stderrR)
+	go m.relayMessages(p, w)
 	go func() {
 		err := cmd.Wait()
 		p.events <- event{w: w, exited: true, status: cmd.ProcessState, waitErr: err}
@@ -229,12 +238,53 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 	return w, nil
 }
 
+// spawnGoroutine starts a worker as a goroutine with a Lua state of its own.
+func (m *Master) spawnGoroutine(p *pool) *workerProc {
+	masterEnd, workerEnd := ipc.ChanPair()
+	stop, kill := make(chan struct{}), make(chan struct{})
+	var stopOnce, killOnce sync.Once
+	stderrR, stderrW := io.Pipe()
+	w := &workerProc{
+		pool: p, name: "g" + strconv.FormatInt(m.goroutines.Add(1), 10), link: masterEnd,
+		state: starting, started: time.Now(), job: -1, readerDone: make(chan struct{}),
+		kill: func() { killOnce.Do(func() { close(kill) }) },
+		term: func() { stopOnce.Do(func() { close(stop) }) },
+	}
+	go m.relayStderr(p, w, stderrR)
+	go m.relayMessages(p, w)
+	go func() {
+		code := m.opts.RunWorker(p.index, workerEnd, stderrW, stop, kill)
+		workerEnd.Close()
+		stderrW.Close()
+		p.events <- event{w: w, exited: true, code: code}
+	}()
+	return w
+}
+
+// relayMessages turns a worker's messages into events. Only the pool loop
+// closes the link, and only after this has returned (see reap), so a
+// descriptor number is never reused under a reader.
+func (m *Master) relayMessages(p *pool, w *workerProc) {
+	defer close(w.readerDone)
+	for {
+		msg, err := w.link.Recv()
+		if err != nil {
+			return
+		}
+		p.events <- event{w: w, msg: msg}
+	}
+}
+
 // relayStderr logs each line a worker writes to its stderr.
-func (m *Master) relayStderr(p *pool, pid int, r io.ReadCloser) {
+func (m *Master) relayStderr(p *pool, w *workerProc, r io.ReadCloser) {
 	defer r.Close()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 1<<20)
 	level := logging.Notice
+	prefix := fmt.Sprintf("pool #%d: ", p.index+1)
+	if w.pid == 0 {
+		prefix = fmt.Sprintf("pool #%d worker %s: ", p.index+1, w.name)
+	}
 	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, "stack traceback:") {
@@ -243,15 +293,23 @@ func (m *Master) relayStderr(p *pool, pid int, r io.ReadCloser) {
 				level = logging.Error
 			}
 		}
-		m.log.Log(level, pid, fmt.Sprintf("pool #%d: %s", p.index+1, line))
+		m.log.Log(level, w.pid, prefix+line)
 	}
+	io.Copy(io.Discard, r)
 }
 
-// describeExit says how a worker process ended; clean is true for exit code 0.
-func describeExit(st *os.ProcessState, waitErr error) (string, bool) {
-	if st == nil {
-		return fmt.Sprintf("ended (%v)", waitErr), false
+// describeExit says how a worker ended; clean is true for exit code 0.
+func describeExit(ev event) (string, bool) {
+	if ev.status == nil {
+		if ev.waitErr != nil {
+			return fmt.Sprintf("ended (%v)", ev.waitErr), false
+		}
+		if ev.code == 0 {
+			return "ended normally", true
+		}
+		return fmt.Sprintf("ended with error status %d", ev.code), false
 	}
+	st := ev.status
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return fmt.Sprintf("killed by signal %d (%v)", int(ws.Signal()), ws.Signal()), false
 	}

@@ -31,25 +31,30 @@ const (
 )
 
 type workerProc struct {
-	pool      *pool
-	pid       int
-	ctrl      *ipc.Channel
-	state     workerState
-	started   time.Time
-	idleSince time.Time
-	job       int       // listener index of the running job, -1 when none
-	jobKind   ipc.Kind  // kind of the running job
-	deadline  time.Time // reported timeout() deadline; zero when disarmed
-	killed    string    // why the master killed it, for the exit log
-	sigterm   bool      // SIGTERM already sent
+	pool       *pool
+	pid        int    // process workers; 0 for goroutine workers
+	name       string // for logs: the pid, or "g<n>" for a goroutine worker
+	link       ipc.Link
+	kill       func()        // end it at once
+	term       func()        // ask it to stop after its job (SIGTERM)
+	readerDone chan struct{} // closed when relayMessages has returned
+	state      workerState
+	started    time.Time
+	idleSince  time.Time
+	job        int       // listener index of the running job, -1 when none
+	jobKind    ipc.Kind  // kind of the running job
+	deadline   time.Time // reported timeout() deadline; zero when disarmed
+	killed     string    // why the master killed it, for the exit log
+	sigterm    bool      // SIGTERM already sent
 }
 
 type event struct {
 	w       *workerProc
 	msg     ipc.Msg
 	exited  bool
-	status  *os.ProcessState
+	status  *os.ProcessState // process workers
 	waitErr error
+	code    int // goroutine workers: the worker's exit code
 }
 
 // job is work waiting for an idle worker.
@@ -73,7 +78,7 @@ type pool struct {
 	conns     chan job   // accepted connections, from the accept loops
 	events    chan event // from the worker goroutines
 	waiting   atomic.Int32
-	workers   map[int]*workerProc
+	workers   map[*workerProc]struct{}
 	queue     []job
 	intervals []*intervalState
 	mainsLeft int // main jobs not finished yet
@@ -87,7 +92,7 @@ func newPool(m *Master, index int, cfg *config.Pool) *pool {
 		m: m, index: index, cfg: cfg,
 		conns:    make(chan job),
 		events:   make(chan event, 64),
-		workers:  map[int]*workerProc{},
+		workers:  map[*workerProc]struct{}{},
 		mainOnly: cfg.MainOnly(),
 	}
 	now := time.Now()
@@ -116,7 +121,7 @@ func (p *pool) statsf(format string, a ...any) {
 }
 
 func (p *pool) counts() (idleN, busyN, startingN int) {
-	for _, w := range p.workers {
+	for w := range p.workers {
 		switch w.state {
 		case idle:
 			idleN++
@@ -217,7 +222,7 @@ func (p *pool) maxWorkers() int {
 // warm, and the others can reach exit_delay).
 func (p *pool) idleWorker() *workerProc {
 	var best *workerProc
-	for _, w := range p.workers {
+	for w := range p.workers {
 		if w.state == idle && (best == nil || w.idleSince.After(best.idleSince)) {
 			best = w
 		}
@@ -237,21 +242,18 @@ func (p *pool) dispatch() {
 			return
 		}
 		j := p.queue[0]
-		err := w.ctrl.Send(ipc.Msg{Kind: j.kind, Listener: j.listener, FD: j.fd})
+		err := w.link.Send(ipc.Msg{Kind: j.kind, Listener: j.listener, FD: j.fd})
 		if err != nil {
 			// The worker is gone; its exit event follows. Try another one.
 			w.state = leaving
 			continue
-		}
-		if j.fd >= 0 {
-			syscall.Close(j.fd)
 		}
 		p.queue = p.queue[1:]
 		w.state = busy
 		w.job = j.listener
 		w.jobKind = j.kind
 		if p.m.log.Enabled(logging.Debug) {
-			p.m.log.Debugf("pool #%d: %s job for %v given to worker %d", p.index+1, kindName(j.kind), p.cfg.Listeners[j.listener], w.pid)
+			p.m.log.Debugf("pool #%d: %s job for %v given to worker %s", p.index+1, kindName(j.kind), p.cfg.Listeners[j.listener], w.name)
 		}
 	}
 }
@@ -284,8 +286,8 @@ func (p *pool) fork() {
 		p.nextFork = time.Now().Add(p.cfg.ForkErrorDelay)
 		return
 	}
-	p.workers[w.pid] = w
-	p.statsf("worker %d started", w.pid)
+	p.workers[w] = struct{}{}
+	p.statsf("worker %s started", w.name)
 }
 
 // handle reacts to a worker's message or exit.
@@ -341,21 +343,24 @@ func (p *pool) jobDone(w *workerProc) {
 }
 
 func (p *pool) reap(w *workerProc, ev event) {
-	desc, clean := describeExit(ev.status, ev.waitErr)
+	desc, clean := describeExit(ev)
 	job := w.job
 	if job >= 0 && w.jobKind == ipc.Main {
 		clean = false
 	}
 	p.jobDone(w)
-	delete(p.workers, w.pid)
-	w.ctrl.Close()
+	delete(p.workers, w)
+	// The worker has ended, so its end of the link is closed and the
+	// reader returns promptly.
+	<-w.readerDone
+	w.link.Close()
 	switch {
 	case w.killed != "":
-		p.m.log.Log(logging.Warning, w.pid, fmt.Sprintf("pool #%d: worker %s: %s", p.index+1, desc, w.killed))
+		p.m.log.Log(logging.Warning, w.pid, fmt.Sprintf("pool #%d: worker %s %s: %s", p.index+1, w.name, desc, w.killed))
 	case !clean:
-		p.m.log.Log(logging.Error, w.pid, fmt.Sprintf("pool #%d: worker %s", p.index+1, desc))
+		p.m.log.Log(logging.Error, w.pid, fmt.Sprintf("pool #%d: worker %s %s", p.index+1, w.name, desc))
 	default:
-		p.statsf("worker %d %s", w.pid, desc)
+		p.statsf("worker %s %s", w.name, desc)
 	}
 	if !clean || w.killed != "" {
 		if next := time.Now().Add(p.cfg.ForkErrorDelay); next.After(p.nextFork) {
@@ -388,8 +393,8 @@ func (p *pool) maintain(now time.Time) {
 	}
 
 	// Limits.
-	for _, w := range p.workers {
-		if p.cfg.MemoryLimit > 0 && w.killed == "" {
+	for w := range p.workers {
+		if p.cfg.MemoryLimit > 0 && w.killed == "" && w.pid > 0 {
 			if rss, err := residentBytes(w.pid); err == nil && rss > p.cfg.MemoryLimit {
 				p.killWorker(w, fmt.Sprintf("memory limit exceeded (%d bytes resident, limit %d)", rss, p.cfg.MemoryLimit))
 			}
@@ -407,7 +412,7 @@ func (p *pool) maintain(now time.Time) {
 	total := idleN + busyN + startingN
 	if !p.mainOnly {
 		var idles []*workerProc
-		for _, w := range p.workers {
+		for w := range p.workers {
 			if w.state == idle {
 				idles = append(idles, w)
 			}
@@ -417,9 +422,9 @@ func (p *pool) maintain(now time.Time) {
 			idleFor := now.Sub(w.idleSince)
 			switch {
 			case p.cfg.IdleTimeout > 0 && idleFor >= p.cfg.IdleTimeout:
-				p.statsf("worker %d idle for %v: terminating", w.pid, idleFor.Round(time.Millisecond))
+				p.statsf("worker %s idle for %v: terminating", w.name, idleFor.Round(time.Millisecond))
 			case idleN > p.cfg.PreFork && total > p.cfg.MinFork && idleFor >= p.cfg.ExitDelay:
-				p.statsf("worker %d not needed for %v: terminating", w.pid, idleFor.Round(time.Millisecond))
+				p.statsf("worker %s not needed for %v: terminating", w.name, idleFor.Round(time.Millisecond))
 			default:
 				continue
 			}
@@ -444,20 +449,20 @@ func (p *pool) maintain(now time.Time) {
 
 func (p *pool) terminate(w *workerProc) {
 	w.state = leaving
-	if err := w.ctrl.Send(ipc.Msg{Kind: ipc.Terminate}); err != nil {
-		syscall.Kill(w.pid, syscall.SIGKILL)
+	if err := w.link.Send(ipc.Msg{Kind: ipc.Terminate}); err != nil {
+		w.kill()
 	}
 }
 
 func (p *pool) killWorker(w *workerProc, why string) {
 	w.killed = why
-	syscall.Kill(w.pid, syscall.SIGKILL)
+	w.kill()
 }
 
 func (p *pool) beginShutdown() {
 	p.stopping = true
 	p.dropQueue()
-	for _, w := range p.workers {
+	for w := range p.workers {
 		switch w.state {
 		case idle:
 			p.terminate(w)
@@ -466,14 +471,14 @@ func (p *pool) beginShutdown() {
 			// that wait in poll() after catch_sigterm().
 			if !w.sigterm {
 				w.sigterm = true
-				syscall.Kill(w.pid, syscall.SIGTERM)
+				w.term()
 			}
 		}
 	}
 }
 
 func (p *pool) killAll(why string) {
-	for _, w := range p.workers {
+	for w := range p.workers {
 		if w.killed == "" {
 			p.killWorker(w, why)
 		}

@@ -9,6 +9,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -39,8 +40,16 @@ type Options struct {
 	Program app.Program
 	Args    []string // the application's arguments ("..." of the main chunk)
 	Pool    int
-	Control *ipc.Channel
+	Control ipc.Link
 	Stderr  io.Writer
+
+	// InProcess marks a goroutine worker: it shares the process with the
+	// master and other workers, so it installs no signal handlers, never
+	// exits the process, and ends its goroutine where a process worker
+	// would end its process.
+	InProcess bool
+	Stop      <-chan struct{} // InProcess: closed to ask for an end after the running job (SIGTERM)
+	Kill      <-chan struct{} // InProcess: closed to end the worker at once
 }
 
 type worker struct {
@@ -58,20 +67,47 @@ func Run(opts Options) int {
 	if w.opts.Stderr == nil {
 		w.opts.Stderr = os.Stderr
 	}
-	signal.Ignore(syscall.SIGPIPE, syscall.SIGINT, syscall.SIGHUP)
-	terms := make(chan os.Signal, 1)
-	signal.Notify(terms, syscall.SIGTERM)
-	go func() {
-		for range terms {
-			w.sigterm.Store(true)
-			mbio.NotifySigterm()
-		}
-	}()
-
-	w.dog = newWatchdog(func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var timedOut atomic.Bool
+	expire := func() {
 		fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
 		os.Exit(ExitLimits)
-	}, func(deadline time.Time) {
+	}
+	if opts.InProcess {
+		go func() {
+			select {
+			case <-opts.Stop:
+				w.sigterm.Store(true)
+				mbio.NotifySigterm()
+			case <-ctx.Done():
+			}
+		}()
+		go func() {
+			select {
+			case <-opts.Kill:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		expire = func() {
+			fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
+			timedOut.Store(true)
+			cancel()
+		}
+	} else {
+		signal.Ignore(syscall.SIGPIPE, syscall.SIGINT, syscall.SIGHUP)
+		terms := make(chan os.Signal, 1)
+		signal.Notify(terms, syscall.SIGTERM)
+		go func() {
+			for range terms {
+				w.sigterm.Store(true)
+				mbio.NotifySigterm()
+			}
+		}()
+	}
+
+	w.dog = newWatchdog(expire, func(deadline time.Time) {
 		var ns int64
 		if !deadline.IsZero() {
 			ns = deadline.UnixNano()
@@ -82,6 +118,22 @@ func Run(opts Options) int {
 
 	w.L = app.NewState(opts.Program, app.Hooks{Listen: w.listen, Timeout: w.dog.luaTimeout})
 	defer w.L.Close()
+	defer w.dog.set(0)
+	if opts.InProcess {
+		// The VM checks the context between instructions: kill and
+		// timeout() interrupt running Lua code.
+		w.L.SetContext(ctx)
+	}
+	code := w.serve()
+	if timedOut.Load() {
+		return ExitLimits
+	}
+	return code
+}
+
+// serve runs the main chunk, prepare, the jobs and finish.
+func (w *worker) serve() int {
+	opts := w.opts
 	if err := app.RunMain(w.L, opts.Program, opts.Args); err != nil {
 		w.logf("Error in main chunk of worker: %v", err)
 		return ExitError
@@ -93,10 +145,12 @@ func Run(opts Options) int {
 	}
 	w.pool = w.listened[opts.Pool]
 	w.listened = nil
-	if w.pool.MemoryLimit > 0 {
-		debug.SetMemoryLimit(w.pool.MemoryLimit * 9 / 10)
+	if !opts.InProcess {
+		if w.pool.MemoryLimit > 0 {
+			debug.SetMemoryLimit(w.pool.MemoryLimit * 9 / 10)
+		}
+		debug.FreeOSMemory()
 	}
-	debug.FreeOSMemory()
 
 	if w.pool.Prepare != nil {
 		if err := w.call("prepare", w.pool.Prepare); err != nil {
