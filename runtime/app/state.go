@@ -40,6 +40,9 @@ func NewState(prog Program, hooks Hooks) *lua.LState {
 		L.SetGlobal("timeout", L.NewFunction(hooks.Timeout))
 	}
 	installRequire(L, prog)
+	if files := prog.Files(); files != nil {
+		installEmbeddedFiles(L, files)
+	}
 	return L
 }
 
