@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -266,5 +267,31 @@ func TestGoWaitReadable(t *testing.T) {
 	n, status, err := h.Drain(-1, '\n')
 	if n != 2 || status != StatusTerm || err != nil {
 		t.Fatalf("Drain = %d, %q, %v", n, status, err)
+	}
+}
+
+func TestGoReadNB(t *testing.T) {
+	h, peer := socketPair(t)
+	data, status, err := h.ReadNB(-1, '\n')
+	if err != nil || status != StatusBlock || len(data) != 0 {
+		t.Fatalf("ReadNB on idle socket = %q, %q, %v", data, status, err)
+	}
+	io.WriteString(peer, "GET / HTTP/1.1\r\nHost")
+	if ok, _ := h.WaitReadable(5 * time.Second); !ok {
+		t.Fatal("not readable")
+	}
+	data, status, err = h.ReadNB(100, '\n')
+	if err != nil || status != StatusTerm || string(data) != "GET / HTTP/1.1\r\n" {
+		t.Fatalf("ReadNB = %q, %q, %v", data, status, err)
+	}
+	data, status, err = h.ReadNB(100, '\n')
+	if err != nil || status != StatusBlock || string(data) != "Host" {
+		t.Fatalf("ReadNB partial = %q, %q, %v", data, status, err)
+	}
+	peer.Close()
+	h.WaitReadable(5 * time.Second)
+	data, status, err = h.ReadNB(100, '\n')
+	if err != nil || status != StatusEOF || len(data) != 0 {
+		t.Fatalf("ReadNB at EOF = %q, %q, %v", data, status, err)
 	}
 }

@@ -143,3 +143,57 @@ func TestLuaWriteNBBackpressure(t *testing.T) {
 	}
 	_ = strings.Repeat
 }
+
+func TestLuaDrainYieldWriteYieldReset(t *testing.T) {
+	h, peer := socketPair(t)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		io.WriteString(peer, "0123456789\nabc")
+	}()
+	L := newState(t)
+	runLua(t, L, h, `
+		local function drive(f)
+			local co = coroutine.create(f)
+			local res
+			while true do
+				res = pack(coroutine.resume(co))
+				assert(res[1], res[2])
+				if coroutine.status(co) == "dead" then break end
+				assert(res[2] == sock and (res[3] == "r" or res[3] == "w"))
+				if res[3] == "r" then moonbridge_io.poll({[sock] = true}, nil, 5)
+				else moonbridge_io.poll(nil, {[sock] = true}, 5) end
+			end
+			return res[2], res[3]
+		end
+		local n, s = drive(function() return sock:drain_yield(nil, "\n") end)
+		assert(n == 11 and s == "term", tostring(n) .. tostring(s))
+		local calls = 0
+		n, s = sock:drain_call(function() calls = calls + 1; moonbridge_io.poll({[sock] = true}, nil, 5) end, 3)
+		assert(n == 3 and s == "maxlen")
+		local r = drive(function() return sock:write_yield(string.rep("w", 100000)) end)
+		assert(r == sock)
+		assert(sock:reset() == true)
+		local ok, err = pcall(sock.read, sock)
+		assert(not ok and err:find("closed"), err)
+		ok, err = pcall(sock.reset, sock)
+		assert(not ok and err:find("closed"), err)
+	`)
+}
+
+func TestLuaCloseWithTimeout(t *testing.T) {
+	h, peer := tcpPair(t, "tcp4", "127.0.0.1:0")
+	got := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- string(b)
+	}()
+	runLua(t, newState(t), h, `
+		sock:write("bye")
+		assert(sock:close(2) == true)
+		local ok, err = pcall(sock.close, sock, -1)
+		assert(not ok and err:find("#1") or err:find("non%-negative"), err)
+	`)
+	if s := <-got; s != "bye" {
+		t.Fatalf("peer got %q", s)
+	}
+}
