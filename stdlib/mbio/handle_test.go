@@ -27,7 +27,7 @@ func newState(t *testing.T) *lua.LState {
 
 // socketPair returns a handle on one end of a Unix socketpair and a
 // net.Conn on the other end.
-func socketPair(t *testing.T) (*Handle, net.Conn) {
+func socketPair(t testing.TB) (*Handle, net.Conn) {
 	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -49,7 +49,7 @@ func socketPair(t *testing.T) (*Handle, net.Conn) {
 
 // tcpPair returns a handle made by NewSocket from an accepted TCP
 // connection on addr (127.0.0.1 or ::1) and the client side.
-func tcpPair(t *testing.T, network, addr string) (*Handle, net.Conn) {
+func tcpPair(t testing.TB, network, addr string) (*Handle, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen(network, addr)
 	if err != nil {
