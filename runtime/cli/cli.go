@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -134,7 +136,15 @@ func Main(args []string, opts Options) int {
 	}
 
 	if pool, ok := worker.PoolFromEnv(); ok {
-		return worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ipc.FromFD(worker.ControlFD)})
+		stop := startProfile()
+		slot, err := ipc.MapDeadlineSlot(worker.DeadlineFD)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Error: worker cannot map its deadline slot: %v\n", err)
+			return ExitRuntime
+		}
+		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ipc.FromFD(worker.ControlFD), Deadline: slot})
+		stop()
+		return code
 	}
 	if (f.logFacility != "" || f.logIdent != "") && f.logFile != "" {
 		fmt.Fprintf(os.Stderr, "%s: --logfile cannot be combined with syslog (--logfacility/--logident)\n", opts.Command)
@@ -151,7 +161,35 @@ func Main(args []string, opts Options) int {
 	if f.background && os.Getenv(envDaemon) == "" {
 		return detach(opts)
 	}
+	stop := startProfile()
+	defer stop()
 	return runMaster(f, opts, prog, rest)
+}
+
+// envProfile names a directory where every process (master and workers)
+// writes a CPU profile, cpu-PID.prof, when it ends normally: for finding
+// hot paths with `go tool pprof`.
+const envProfile = "MOONBRIDGE_CPUPROFILE"
+
+func startProfile() (stop func()) {
+	dir := os.Getenv(envProfile)
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.prof", os.Getpid())))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", envProfile, err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", envProfile, err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // runMaster is the master process: logging, pid file, main chunk, master loop.
@@ -210,12 +248,12 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		log.Errorf("%v", err)
 		return fail(ExitStartup, "start-up failed: %v", firstLine(err.Error()))
 	}
-	var runWorker func(int, ipc.Link, io.Writer, <-chan struct{}, <-chan struct{}) int
+	var runWorker func(int, master.WorkerIO) int
 	if f.workers == "goroutines" {
-		runWorker = func(pool int, link ipc.Link, stderr io.Writer, stop, kill <-chan struct{}) int {
+		runWorker = func(pool int, wio master.WorkerIO) int {
 			return worker.Run(worker.Options{
-				Program: prog, Args: appArgs, Pool: pool, Control: link, Stderr: stderr,
-				InProcess: true, Stop: stop, Kill: kill,
+				Program: prog, Args: appArgs, Pool: pool, Control: wio.Link, Stderr: wio.Stderr,
+				Deadline: wio.Deadline, InProcess: true, Stop: wio.Stop, Kill: wio.Kill,
 			})
 		}
 		for i, p := range pools {

@@ -12,8 +12,10 @@
 //	worker → master
 //	  'R'                     ready: prepare() is done or the last job ended and the worker stays
 //	  'G'                     goodbye: the last job ended and the worker exits (connect did not return true)
-//	  'T' deadline:i64        timeout() armed until this Unix time in ns (0: disarmed); the master kills
-//	                          the worker if it is still running a grace period after it
+//
+// Besides the socket pair, a worker shares one int64 with the master, its
+// timeout() deadline (DeadlineSlot), so that arming a timeout costs no
+// message.
 //
 // The package knows nothing of Lua or pools; it must not block on anything
 // but the socket it was given.
@@ -39,15 +41,13 @@ const (
 	Terminate Kind = 't'
 	Ready     Kind = 'R'
 	Goodbye   Kind = 'G'
-	Timeout   Kind = 'T'
 )
 
 // Msg is one control message.
 type Msg struct {
 	Kind     Kind
-	Listener int   // Conn, Interval, Main
-	Deadline int64 // Timeout: Unix nanoseconds, 0 when disarmed
-	FD       int   // Conn: the received descriptor (owned by the receiver); -1 otherwise
+	Listener int // Conn, Interval, Main
+	FD       int // Conn: the received descriptor (owned by the receiver); -1 otherwise
 }
 
 // Channel is one end of a control socket pair.
@@ -102,16 +102,13 @@ type Link interface {
 // Send implements Link: the descriptor of a Conn message is passed along
 // with SCM_RIGHTS and then closed here.
 func (c *Channel) Send(m Msg) error {
-	var buf [9]byte
+	var buf [3]byte
 	buf[0] = byte(m.Kind)
 	n := 1
 	switch m.Kind {
 	case Conn, Interval, Main:
 		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
 		n = 3
-	case Timeout:
-		binary.LittleEndian.PutUint64(buf[1:], uint64(m.Deadline))
-		n = 9
 	}
 	var oob []byte
 	if m.Kind == Conn {
@@ -169,11 +166,6 @@ func (c *Channel) Recv() (Msg, error) {
 				return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
 			}
 			m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
-		case Timeout:
-			if n < 9 {
-				return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
-			}
-			m.Deadline = int64(binary.LittleEndian.Uint64(buf[1:]))
 		case Terminate, Ready, Goodbye:
 		default:
 			if m.FD >= 0 {

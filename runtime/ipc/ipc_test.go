@@ -36,7 +36,6 @@ func TestRoundTrip(t *testing.T) {
 		{master, worker, Msg{Kind: Terminate, FD: -1}},
 		{worker, master, Msg{Kind: Ready, FD: -1}},
 		{worker, master, Msg{Kind: Goodbye, FD: -1}},
-		{worker, master, Msg{Kind: Timeout, Deadline: 1234567890123456789, FD: -1}},
 	}
 	for _, tc := range tests {
 		if err := tc.from.Send(tc.msg); err != nil {
@@ -46,7 +45,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("recv %c: %v", tc.msg.Kind, err)
 		}
-		if got.Kind != tc.msg.Kind || got.Listener != tc.msg.Listener || got.Deadline != tc.msg.Deadline {
+		if got.Kind != tc.msg.Kind || got.Listener != tc.msg.Listener {
 			t.Errorf("got %+v, want %+v", got, tc.msg)
 		}
 		if tc.msg.Kind == Conn {
@@ -117,7 +116,7 @@ func TestSendTransfersDescriptor(t *testing.T) {
 
 func TestChanPair(t *testing.T) {
 	a, b := ChanPair()
-	msgs := []Msg{{Kind: Conn, Listener: 3, FD: 42}, {Kind: Ready, FD: -1}, {Kind: Timeout, Deadline: 7, FD: -1}}
+	msgs := []Msg{{Kind: Conn, Listener: 3, FD: 42}, {Kind: Ready, FD: -1}}
 	for _, m := range msgs {
 		if err := a.Send(m); err != nil {
 			t.Fatal(err)
@@ -140,5 +139,35 @@ func TestChanPair(t *testing.T) {
 	}
 	if err := a.Send(Msg{Kind: Terminate}); err != ErrClosed {
 		t.Errorf("send to closed peer: %v", err)
+	}
+}
+
+func TestSharedDeadlineSlot(t *testing.T) {
+	master, f, err := NewSharedDeadlineSlot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	// The worker side maps its own copy of the descriptor, as after exec.
+	dup, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	worker, err := MapDeadlineSlot(dup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer worker.Close()
+	for _, v := range []int64{0, 1234567890123456789, -1, 0} {
+		worker.Store(v)
+		if got := master.Load(); got != v {
+			t.Errorf("master sees %d, worker stored %d", got, v)
+		}
+	}
+	mem := NewDeadlineSlot()
+	mem.Store(42)
+	if mem.Load() != 42 || mem.Close() != nil {
+		t.Errorf("in-memory slot")
 	}
 }

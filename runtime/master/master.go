@@ -45,7 +45,7 @@ type Options struct {
 	// RunWorker, when set, runs workers as goroutines in this process
 	// instead of processes: it is the worker's whole life and returns its
 	// exit code. stop asks it to end after its job; kill ends it at once.
-	RunWorker func(pool int, link ipc.Link, stderr io.Writer, stop, kill <-chan struct{}) int
+	RunWorker func(pool int, wio WorkerIO) int
 
 	// ShutdownTimeout bounds how long running jobs may take after SIGTERM.
 	ShutdownTimeout time.Duration
@@ -59,6 +59,15 @@ const (
 	ExitStartup = 3
 	ExitRuntime = 4
 )
+
+// WorkerIO is what a goroutine worker gets from the master.
+type WorkerIO struct {
+	Link     ipc.Link
+	Stderr   io.Writer
+	Stop     <-chan struct{} // closed: end after the running job (SIGTERM)
+	Kill     <-chan struct{} // closed: end at once
+	Deadline *ipc.DeadlineSlot
+}
 
 // Master runs the pools.
 type Master struct {
@@ -195,17 +204,25 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 	if err != nil {
 		return nil, err
 	}
+	slot, slotFile, err := ipc.NewSharedDeadlineSlot()
+	if err != nil {
+		ctrl.Close()
+		child.Close()
+		return nil, err
+	}
 	stderrR, stderrW, err := os.Pipe()
 	if err != nil {
 		ctrl.Close()
 		child.Close()
+		slot.Close()
+		slotFile.Close()
 		return nil, fmt.Errorf("stderr pipe: %w", err)
 	}
 	cmd := &exec.Cmd{
 		Path:       m.opts.Exe,
 		Args:       m.opts.Args,
 		Env:        append(append([]string(nil), m.opts.Env...), m.opts.EnvPool+"="+strconv.Itoa(p.index)),
-		ExtraFiles: []*os.File{child},
+		ExtraFiles: []*os.File{child, slotFile}, // descriptors 3 and 4
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     stderrW,
@@ -216,18 +233,20 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 	}
 	err = cmd.Start()
 	child.Close()
+	slotFile.Close()
 	stderrW.Close()
 	if err != nil {
 		ctrl.Close()
+		slot.Close()
 		stderrR.Close()
 		return nil, fmt.Errorf("start worker process: %w", err)
 	}
 	pid := cmd.Process.Pid
 	w := &workerProc{
 		pool: p, pid: pid, name: strconv.Itoa(pid), link: ctrl, state: starting, started: time.Now(), job: -1,
-		readerDone: make(chan struct{}),
-		kill:       func() { syscall.Kill(pid, syscall.SIGKILL) },
-		term:       func() { syscall.Kill(pid, syscall.SIGTERM) },
+		readerDone: make(chan struct{}), deadline: slot,
+		kill: func() { syscall.Kill(pid, syscall.SIGKILL) },
+		term: func() { syscall.Kill(pid, syscall.SIGTERM) },
 	}
 	go m.relayStderr(p, w, stderrR)
 	go m.relayMessages(p, w)
@@ -247,13 +266,14 @@ func (m *Master) spawnGoroutine(p *pool) *workerProc {
 	w := &workerProc{
 		pool: p, name: "g" + strconv.FormatInt(m.goroutines.Add(1), 10), link: masterEnd,
 		state: starting, started: time.Now(), job: -1, readerDone: make(chan struct{}),
-		kill: func() { killOnce.Do(func() { close(kill) }) },
-		term: func() { stopOnce.Do(func() { close(stop) }) },
+		deadline: ipc.NewDeadlineSlot(),
+		kill:     func() { killOnce.Do(func() { close(kill) }) },
+		term:     func() { stopOnce.Do(func() { close(stop) }) },
 	}
 	go m.relayStderr(p, w, stderrR)
 	go m.relayMessages(p, w)
 	go func() {
-		code := m.opts.RunWorker(p.index, workerEnd, stderrW, stop, kill)
+		code := m.opts.RunWorker(p.index, WorkerIO{Link: workerEnd, Stderr: stderrW, Stop: stop, Kill: kill, Deadline: w.deadline})
 		workerEnd.Close()
 		stderrW.Close()
 		p.events <- event{w: w, exited: true, code: code}

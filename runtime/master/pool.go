@@ -41,11 +41,11 @@ type workerProc struct {
 	state      workerState
 	started    time.Time
 	idleSince  time.Time
-	job        int       // listener index of the running job, -1 when none
-	jobKind    ipc.Kind  // kind of the running job
-	deadline   time.Time // reported timeout() deadline; zero when disarmed
-	killed     string    // why the master killed it, for the exit log
-	sigterm    bool      // SIGTERM already sent
+	job        int               // listener index of the running job, -1 when none
+	jobKind    ipc.Kind          // kind of the running job
+	deadline   *ipc.DeadlineSlot // the worker's timeout() deadline
+	killed     string            // why the master killed it, for the exit log
+	sigterm    bool              // SIGTERM already sent
 }
 
 type event struct {
@@ -300,7 +300,6 @@ func (p *pool) handle(ev event) {
 	switch ev.msg.Kind {
 	case ipc.Ready:
 		p.jobDone(w)
-		w.deadline = time.Time{}
 		w.idleSince = time.Now()
 		if p.stopping || w.state == leaving {
 			p.terminate(w)
@@ -310,12 +309,6 @@ func (p *pool) handle(ev event) {
 	case ipc.Goodbye:
 		p.jobDone(w)
 		w.state = leaving
-	case ipc.Timeout:
-		if ev.msg.Deadline == 0 {
-			w.deadline = time.Time{}
-		} else {
-			w.deadline = time.Unix(0, ev.msg.Deadline)
-		}
 	}
 }
 
@@ -354,6 +347,7 @@ func (p *pool) reap(w *workerProc, ev event) {
 	// reader returns promptly.
 	<-w.readerDone
 	w.link.Close()
+	w.deadline.Close()
 	switch {
 	case w.killed != "":
 		p.m.log.Log(logging.Warning, w.pid, fmt.Sprintf("pool #%d: worker %s %s: %s", p.index+1, w.name, desc, w.killed))
@@ -399,7 +393,7 @@ func (p *pool) maintain(now time.Time) {
 				p.killWorker(w, fmt.Sprintf("memory limit exceeded (%d bytes resident, limit %d)", rss, p.cfg.MemoryLimit))
 			}
 		}
-		if !w.deadline.IsZero() && w.killed == "" && now.After(w.deadline.Add(timeoutGrace)) {
+		if d := w.deadline.Load(); d != 0 && w.killed == "" && now.After(time.Unix(0, d).Add(timeoutGrace)) {
 			p.killWorker(w, "timeout() expired and the worker did not stop by itself")
 		}
 	}

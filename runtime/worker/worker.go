@@ -31,17 +31,19 @@ import (
 const (
 	EnvPool    = "MOONBRIDGE_WORKER" // index of the pool (0-based) the worker serves
 	ControlFD  = 3                   // the inherited control socket
+	DeadlineFD = 4                   // the inherited deadline slot (ipc.DeadlineSlot)
 	ExitError  = 1                   // a Lua error ended the worker
 	ExitLimits = 2                   // timeout() expired
 )
 
 // Options say what a worker runs.
 type Options struct {
-	Program app.Program
-	Args    []string // the application's arguments ("..." of the main chunk)
-	Pool    int
-	Control ipc.Link
-	Stderr  io.Writer
+	Program  app.Program
+	Args     []string // the application's arguments ("..." of the main chunk)
+	Pool     int
+	Control  ipc.Link
+	Stderr   io.Writer
+	Deadline *ipc.DeadlineSlot // where timeout() deadlines are published for the master; may be nil
 
 	// InProcess marks a goroutine worker: it shares the process with the
 	// master and other workers, so it installs no signal handlers, never
@@ -112,8 +114,9 @@ func Run(opts Options) int {
 		if !deadline.IsZero() {
 			ns = deadline.UnixNano()
 		}
-		// Best effort: the master's check is only a backstop.
-		_ = w.opts.Control.Send(ipc.Msg{Kind: ipc.Timeout, Deadline: ns})
+		if w.opts.Deadline != nil {
+			w.opts.Deadline.Store(ns)
+		}
 	})
 
 	w.L = app.NewState(opts.Program, app.Hooks{Listen: w.listen, Timeout: w.dog.luaTimeout})
