@@ -37,6 +37,7 @@ type loadResult struct {
 	firstErr error         // the first failure, for the report
 	elapsed  time.Duration // measured time
 	latency  histogram     // from the intended send time to the end of the response
+	service  histogram     // from the actual send time to the end of the response
 }
 
 func (r *loadResult) perSecond() float64 {
@@ -60,6 +61,7 @@ type loadClient struct {
 	errors   int64
 	firstErr error
 	latency  histogram
+	service  histogram
 	conn     net.Conn
 	br       *bufio.Reader
 	resp     response
@@ -121,6 +123,7 @@ func runLoad(spec loadSpec) (*loadResult, error) {
 			res.firstErr = c.firstErr
 		}
 		res.latency.merge(&c.latency)
+		res.service.merge(&c.service)
 	}
 	return res, nil
 }
@@ -139,8 +142,10 @@ func (c *loadClient) loop(next time.Time, interval time.Duration) {
 		} else {
 			next = time.Now()
 		}
+		sent := time.Now()
 		err := c.roundTrip()
 		end := time.Now()
+		latency, service := end.Sub(next), end.Sub(sent)
 		if interval > 0 {
 			next = next.Add(interval)
 		}
@@ -159,7 +164,8 @@ func (c *loadClient) loop(next time.Time, interval time.Duration) {
 		}
 		if phase == phaseMeasure {
 			c.done.Add(1)
-			c.latency.add(end.Sub(next))
+			c.latency.add(latency)
+			c.service.add(service)
 		}
 	}
 }

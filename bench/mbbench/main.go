@@ -42,6 +42,7 @@ type config struct {
 	maxRequests int64
 	keep        bool
 	profileDir  string
+	ourEnv      []string
 }
 
 // workerMode is an alternative worker mode of our server: a name for the
@@ -87,6 +88,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.Int64Var(&cfg.maxRequests, "max-requests", 10_000_000, "upper bound of measured requests per load run")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (binaries, server logs)")
 	fs.StringVar(&cfg.profileDir, "profile", "", "write CPU profiles of every server process of ours to this `dir` (runs bench/mbprof instead of built binaries)")
+	ourEnv := fs.String("our-env", "", "extra environment of our server processes, `KEY=VALUE[,KEY=VALUE...]` (e.g. GOMAXPROCS=1,GOGC=200), for experiments")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -100,6 +102,15 @@ func parseFlags(args []string) (*config, error) {
 	if cfg.duration <= 0 || cfg.warmup < 0 || cfg.conns <= 0 || cfg.manyConns <= 0 ||
 		cfg.uploadMiB <= 0 || cfg.uploads <= 0 || cfg.startups <= 0 || cfg.maxRequests <= 0 {
 		return nil, errors.New("durations, counts and sizes must be positive")
+	}
+	for _, kv := range strings.Split(*ourEnv, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, fmt.Errorf("-our-env: %q is not KEY=VALUE", kv)
+		}
+		cfg.ourEnv = append(cfg.ourEnv, kv)
 	}
 	cfg.rows = map[string]bool{}
 	for _, r := range strings.Split(*rows, ",") {

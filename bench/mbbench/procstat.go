@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -107,8 +108,10 @@ func (t procTree) sample() treeSample {
 // usage is what a server used during a measurement.
 type usage struct {
 	cpu           time.Duration
-	peakRSS       int64 // largest sum over the tree seen, bytes
-	peakWorkerRSS int64 // largest single worker seen, bytes
+	others        time.Duration // CPU used by processes other than the server and mbbench
+	client        time.Duration // mbbench's own CPU
+	peakRSS       int64         // largest sum over the tree seen, bytes
+	peakWorkerRSS int64         // largest single worker seen, bytes
 }
 
 // sampler watches a tree's memory at an interval between start and stop.
@@ -116,6 +119,8 @@ type sampler struct {
 	tree     procTree
 	interval time.Duration
 	begin    treeSample
+	busy0    int64 // machine-wide busy ticks at the start
+	client0  time.Duration
 	stopCh   chan struct{}
 	done     chan struct{}
 	mu       sync.Mutex
@@ -125,6 +130,8 @@ type sampler struct {
 
 func startSampler(tree procTree, interval time.Duration) *sampler {
 	s := &sampler{tree: tree, interval: interval, stopCh: make(chan struct{}), done: make(chan struct{})}
+	s.busy0 = busyTicks()
+	s.client0 = selfCPU()
 	s.begin = tree.sample()
 	s.note(s.begin)
 	go func() {
@@ -154,12 +161,46 @@ func (s *sampler) stop() usage {
 	close(s.stopCh)
 	<-s.done
 	end := s.tree.sample()
+	busy := time.Duration(busyTicks()-s.busy0) * time.Second / clockTicks
+	client := selfCPU() - s.client0
 	s.note(end)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return usage{
+	u := usage{
 		cpu:           time.Duration(end.cpuTicks-s.begin.cpuTicks) * time.Second / clockTicks,
+		client:        client,
 		peakRSS:       s.peak,
 		peakWorkerRSS: s.peakW,
 	}
+	u.others = max(busy-u.cpu-u.client, 0)
+	return u
+}
+
+// busyTicks is the machine's non-idle CPU time from the first line of
+// /proc/stat (user, nice, system, irq, softirq, steal), 0 if unreadable.
+func busyTicks() int64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		busy += n
+	}
+	return busy
+}
+
+// selfCPU is mbbench's own CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

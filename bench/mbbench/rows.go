@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -97,8 +96,9 @@ func (b *bench) ourCmd(app string, mode *workerMode) serverCmd {
 		sc.path = b.mbrun
 		sc.args = append(flags, filepath.Join(b.cfg.repo, "bench", "apps", app+".lua"))
 	}
+	sc.env = append(sc.env, b.cfg.ourEnv...)
 	if b.cfg.profileDir != "" {
-		sc.env = []string{"MBBENCH_PPROF_DIR=" + b.cfg.profileDir}
+		sc.env = append(sc.env, "MBBENCH_PPROF_DIR="+b.cfg.profileDir)
 	}
 	return sc
 }
@@ -129,18 +129,16 @@ func (b *bench) loadOn(sc serverCmd, workers int, waitProcs bool, spec loadSpec)
 	}
 	spec.addr = srv.addr
 	var smp *sampler
-	var cpu0 time.Duration
 	spec.onMeasure = func() {
 		smp = startSampler(srv.tree, 100*time.Millisecond)
-		cpu0 = selfCPU()
 	}
 	res, err := runLoad(spec)
 	if err != nil {
 		return nil, nil, err
 	}
 	use := smp.stop()
-	logf("  %s: %d requests in %v, %d errors, server CPU %.2fs, client CPU %.2fs",
-		sc.name, res.requests, res.elapsed.Round(time.Millisecond), res.errors, use.cpu.Seconds(), (selfCPU() - cpu0).Seconds())
+	logf("  %s: %d requests in %v, %d errors, CPU: server %.2fs, client %.2fs, other processes %.2fs",
+		sc.name, res.requests, res.elapsed.Round(time.Millisecond), res.errors, use.cpu.Seconds(), use.client.Seconds(), use.others.Seconds())
 	if res.requests == 0 {
 		return nil, nil, fmt.Errorf("no request succeeded: %v", res.firstErr)
 	}
@@ -148,15 +146,6 @@ func (b *bench) loadOn(sc serverCmd, workers int, waitProcs bool, spec loadSpec)
 		logf("  first error: %v", res.firstErr)
 	}
 	return res, &use, nil
-}
-
-// selfCPU is the load generator's own CPU time so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func rateResult(res *loadResult, use *usage, err error) sideResult {
@@ -302,7 +291,8 @@ func (b *bench) uploadSide(sc serverCmd, workers int, size int64) sideResult {
 	use := smp.stop()
 	sort.Float64s(rates)
 	med := rates[len(rates)/2]
-	logf("  %s: %.0f MiB/s (runs %.0f), server CPU %.2fs, peak worker RSS %s", sc.name, med, rates, use.cpu.Seconds(), mib(use.peakWorkerRSS))
+	logf("  %s: %.0f MiB/s (runs %.0f), CPU: server %.2fs, client %.2fs, other processes %.2fs; peak worker RSS %s",
+		sc.name, med, rates, use.cpu.Seconds(), use.client.Seconds(), use.others.Seconds(), mib(use.peakWorkerRSS))
 	return sideResult{text: fmt.Sprintf("%.0f MiB/s", med), value: med, use: &use}
 }
 
@@ -436,10 +426,12 @@ func (b *bench) latencyRow(t *table) {
 			return sideResult{err: err}
 		}
 		p99 := res.latency.quantile(0.99)
-		logf("  %s at %.0f req/s: achieved %.0f, p50 %v p99 %v p99.9 %v", sc.name, spec.rate, res.perSecond(),
-			res.latency.quantile(0.5), p99, res.latency.quantile(0.999))
+		logf("  %s at %.0f req/s: achieved %.0f; from intended send time p50 %v p99 %v p99.9 %v; from actual send p50 %v p99 %v",
+			sc.name, spec.rate, res.perSecond(), res.latency.quantile(0.5), p99, res.latency.quantile(0.999),
+			res.service.quantile(0.5), res.service.quantile(0.99))
 		return sideResult{
-			text:  fmt.Sprintf("%s (p50 %s, at %.0f req/s)", ms(p99), ms(res.latency.quantile(0.5)), spec.rate),
+			text: fmt.Sprintf("%s (p50 %s; %.0f of %.0f req/s)", ms(p99), ms(res.latency.quantile(0.5)),
+				res.perSecond(), spec.rate),
 			value: float64(p99) / float64(time.Millisecond), use: use,
 		}
 	}
@@ -455,11 +447,19 @@ func (b *bench) modeRows(t *table) {
 	if len(b.cfg.modes) == 0 {
 		return
 	}
+	counts := []int{b.cfg.conns}
+	if b.cfg.manyConns != b.cfg.conns {
+		counts = append(counts, b.cfg.manyConns)
+		// Process workers would need one process per connection.
+		t.add(row{what: fmt.Sprintf("hello world, keep-alive, %d conns, processes", b.cfg.manyConns), target: "-",
+			ours:   sideResult{err: fmt.Errorf("not run: needs %d worker processes", b.cfg.manyConns+2)},
+			theirs: sideResult{text: "-"}, verdict: "-"})
+	}
 	var goMany sideResult
 	measuredMany := false
 	for i := range b.cfg.modes {
 		mode := &b.cfg.modes[i]
-		for _, conns := range []int{b.cfg.conns, b.cfg.manyConns} {
+		for _, conns := range counts {
 			what := fmt.Sprintf("hello world, keep-alive, %d conns, %s (%s)", conns, mode.name, strings.Join(mode.flags, " "))
 			logf("%s", what)
 			spec := b.spec(helloRequest(false), conns, false, helloBody)
@@ -494,6 +494,9 @@ func (b *bench) notes(took time.Duration) []string {
 		fmt.Sprintf("our server ran via %s (workers are processes; keep-alive rows use one worker per connection + 2); net/http is this program with -serve-nethttp, a separate process", b.via),
 		fmt.Sprintf("load runs: %v warm-up, then up to %v or %d requests measured; CPU s = server processes' CPU (master + workers) during the measurement; peak RSS = largest sum over the server's processes, sampled", b.cfg.warmup, b.cfg.duration, b.cfg.maxRequests),
 		fmt.Sprintf("whole run took %v", took.Round(time.Second)),
+	}
+	if len(b.cfg.ourEnv) > 0 {
+		n = append(n, "our server's extra environment: "+strings.Join(b.cfg.ourEnv, " "))
 	}
 	if b.viaNote != "" {
 		n = append(n, b.viaNote)

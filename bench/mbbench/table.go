@@ -66,7 +66,7 @@ func oneLine(s string, max int) string {
 // markdown renders the table with aligned columns.
 func (t *table) markdown() string {
 	head := []string{"what", "target", "moonbridge", "net/http", "ratio", "result",
-		"mb CPU s", "mb peak RSS", "net/http CPU s", "net/http peak RSS"}
+		"mb CPU s", "mb peak RSS", "net/http CPU s", "net/http peak RSS", "others CPU s"}
 	cells := [][]string{head}
 	for _, r := range t.rows {
 		ratio := "-"
@@ -74,7 +74,7 @@ func (t *table) markdown() string {
 			ratio = fmt.Sprintf("%.0f%%", 100*r.ours.value/r.theirs.value)
 		}
 		cells = append(cells, []string{r.what, r.target, r.ours.cell(), r.theirs.cell(), ratio, r.verdict,
-			r.ours.cpuCell(), r.ours.rssCell(), r.theirs.cpuCell(), r.theirs.rssCell()})
+			r.ours.cpuCell(), r.ours.rssCell(), r.theirs.cpuCell(), r.theirs.rssCell(), othersCell(r)})
 	}
 	width := make([]int, len(head))
 	for _, c := range cells {
@@ -111,4 +111,19 @@ func verdict(ok bool, ours sideResult) string {
 		return "PASS"
 	}
 	return "MISS"
+}
+
+// othersCell is the CPU time other processes on the machine used while
+// each side was measured ("ours/theirs"): a busy machine skews a row.
+func othersCell(r row) string {
+	side := func(s sideResult) string {
+		if s.use == nil || s.err != nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f", s.use.others.Seconds())
+	}
+	if r.ours.use == nil && r.theirs.use == nil {
+		return "-"
+	}
+	return side(r.ours) + " / " + side(r.theirs)
 }
