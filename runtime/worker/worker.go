@@ -153,6 +153,7 @@ func (w *worker) serve() int {
 			debug.SetMemoryLimit(w.pool.MemoryLimit * 9 / 10)
 		}
 		debug.FreeOSMemory()
+		releaseStartupPages()
 	}
 
 	if w.pool.Prepare != nil {

@@ -1,0 +1,47 @@
+package worker
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// releaseStartupPages drops this process's mappings of the executable's
+// read-only pages (code and constants). Start-up touches far more of the
+// binary than an idle or serving worker needs, and the kernel maps pages
+// around each fault; afterwards only the pages really used come back, as
+// cheap minor faults from the page cache the workers share. Writable
+// mappings are never touched. Without /proc this does nothing.
+func releaseStartupPages() {
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return
+	}
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 || fields[5] != exe || strings.Contains(fields[1], "w") {
+			continue
+		}
+		bounds := strings.SplitN(fields[0], "-", 2)
+		start, err1 := strconv.ParseUint(bounds[0], 16, 64)
+		end, err2 := strconv.ParseUint(bounds[1], 16, 64)
+		if err1 != nil || err2 != nil || end <= start {
+			continue
+		}
+		madvise(uintptr(start), uintptr(end-start), syscall.MADV_RANDOM)
+		madvise(uintptr(start), uintptr(end-start), syscall.MADV_DONTNEED)
+	}
+}
+
+func madvise(addr, length uintptr, advice int) {
+	syscall.Syscall(syscall.SYS_MADVISE, addr, length, uintptr(advice))
+}
