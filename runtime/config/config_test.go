@@ -60,7 +60,9 @@ func TestOptions(t *testing.T) {
 		{"memory limit", `{ {proto="main"}, memory_limit=1048576, connect=print }`,
 			func(p *Pool) bool { return p.MemoryLimit == 1<<20 && p.MainOnly() }},
 		{"local", `{ {proto="local", path="/tmp/x.sock"}, connect=print }`,
-			func(p *Pool) bool { return p.Listeners[0].Proto == Local && p.Listeners[0].Path == "/tmp/x.sock" && !p.MainOnly() }},
+			func(p *Pool) bool {
+				return p.Listeners[0].Proto == Local && p.Listeners[0].Path == "/tmp/x.sock" && !p.MainOnly()
+			}},
 		{"handlers", `{ {proto="tcp", host="127.0.0.1", port=65535}, prepare=print, finish=print, connect=print }`,
 			func(p *Pool) bool { return p.Prepare != nil && p.Finish != nil && p.Listeners[0].Host == "127.0.0.1" }},
 	}
