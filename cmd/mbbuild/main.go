@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/moonbridge-go/moonbridge/runtime/cli"
 	"io"
 	"os"
 	"os/signal"
@@ -93,9 +94,9 @@ func parseArgs(args []string, stdout io.Writer) (*options, error) {
 	fl.StringArrayVarP(&o.includes, "include", "I", nil, "also search `DIR` for required modules (repeatable)")
 	fl.StringArrayVarP(&o.modules, "module", "m", nil, "bundle module `NAME` even if no constant require names it (repeatable)")
 	fl.StringArrayVar(&o.embeds, "embed", nil, "embed the files under `DIR` (repeatable), readable by io.open under their path relative to the application directory")
-	fl.StringVar(&o.goos, "os", "", "target operating system (default: $GOOS or this system's)")
-	fl.StringVar(&o.goarch, "arch", "", "target architecture (default: $GOARCH or this machine's)")
-	fl.StringVar(&o.goTool, "go", "", "the go command to use (default: go in $PATH, then $GOROOT/bin/go)")
+	fl.StringVar(&o.goos, "os", "", "target `OS` (default: $GOOS or this system's)")
+	fl.StringVar(&o.goarch, "arch", "", "target `ARCH`itecture (default: $GOARCH or this machine's)")
+	fl.StringVar(&o.goTool, "go", "", "the `GO` command to use (default: go in $PATH, then $GOROOT/bin/go)")
 	fl.BoolVar(&o.noStrip, "no-strip", false, "keep symbol tables and debug information in the binary")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show each step and its time")
 	help := fl.BoolP("help", "h", false, "show this help")
@@ -104,7 +105,7 @@ func parseArgs(args []string, stdout io.Writer) (*options, error) {
 		return nil, err
 	}
 	if *help {
-		fmt.Fprint(stdout, usageText+fl.FlagUsages())
+		fmt.Fprint(stdout, usageText+cli.FlagUsages(fl))
 		return nil, pflag.ErrHelp
 	}
 	if *version {

@@ -73,17 +73,17 @@ func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.F
 	fs.SetInterspersed(false) // everything after the script belongs to the application
 	fs.BoolVarP(&f.background, "background", "b", false, "detach from the terminal and run in the background")
 	fs.BoolVarP(&f.debug, "debug", "d", false, "log debug messages (implies --stats)")
-	fs.StringVarP(&f.logFacility, "logfacility", "f", "", "log to syslog with this facility (e.g. daemon, local0)")
-	fs.StringVarP(&f.logIdent, "logident", "i", "", "log to syslog with this ident")
-	fs.StringVarP(&f.logFile, "logfile", "l", "", "append the log to this file (locked while running)")
-	fs.StringVarP(&f.pidFile, "pidfile", "p", "", "write the process id to this file (locked while running)")
+	fs.StringVarP(&f.logFacility, "logfacility", "f", "", "log to syslog with this `FACILITY` (e.g. daemon, local0)")
+	fs.StringVarP(&f.logIdent, "logident", "i", "", "log to syslog with this `IDENT`")
+	fs.StringVarP(&f.logFile, "logfile", "l", "", "append the log to `FILE` (locked while running)")
+	fs.StringVarP(&f.pidFile, "pidfile", "p", "", "write the process id to `FILE` (locked while running)")
 	fs.BoolVarP(&f.stats, "stats", "s", false, "log worker starts and ends with pool counts")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.BoolVar(&f.version, "version", false, "show the version")
-	fs.StringVar(&f.workers, "workers", "processes", `how workers run: "processes" (one process each, as the original) or "goroutines" (one Lua state each inside the master process: less memory per worker, no per-worker memory limit, one crash domain)`)
-	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 60*time.Second, "how long running jobs may take after SIGTERM before workers are killed")
+	fs.StringVar(&f.workers, "workers", "processes", "`MODE` of the workers: processes (one process each, as the original) or goroutines (one Lua state each inside the master process: less memory per worker, no per-worker memory limit, one crash domain)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 60*time.Second, "`DURATION` running jobs may take after SIGTERM before workers are killed, e.g. 30s")
 	if opts.Program == nil {
-		fs.StringArrayVarP(&f.include, "include", "I", nil, "also search this directory for required modules (repeatable)")
+		fs.StringArrayVarP(&f.include, "include", "I", nil, "also search `DIR` for required modules (repeatable)")
 	}
 	err := fs.Parse(args)
 	return f, fs, err
@@ -97,7 +97,7 @@ func usage(w io.Writer, opts Options, fs *pflag.FlagSet) {
 		fmt.Fprintf(w, "Usage: %s [options] [--] [app arguments...]\n\n", opts.Command)
 		fmt.Fprintf(w, "Runs the Moonbridge application %s.\n\nOptions:\n", opts.Program.Name())
 	}
-	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprint(w, FlagUsages(fs))
 	fmt.Fprintf(w, "\nExit status: 0 clean exit, 1 command-line error, 2 already running,\n3 start-up error, 4 run-time error.\n")
 }
 
