@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"net"
 	"net/http"
@@ -476,4 +477,134 @@ func testRealEarlyClose(t *testing.T, s *mbrunServer) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// patternReader yields size bytes of a deterministic, non-repeating-looking
+// pattern and hashes what it yields.
+type patternReader struct {
+	left  int64
+	block []byte
+	n     uint64
+	hash  hash.Hash
+}
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	if r.block == nil {
+		r.block = make([]byte, 64*1024)
+	}
+	if int64(len(p)) > r.left {
+		p = p[:r.left]
+	}
+	if len(p) > len(r.block) {
+		p = p[:len(r.block)]
+	}
+	for i := range p {
+		r.n = r.n*6364136223846793005 + 1442695040888963407
+		p[i] = byte(r.n >> 56)
+	}
+	r.hash.Write(p)
+	r.left -= int64(len(p))
+	return len(p), nil
+}
+
+// workerRSS returns the largest VmRSS (bytes) among the children of pid.
+func workerRSS(pid int) int64 {
+	out, err := exec.Command("pgrep", "-P", strconv.Itoa(pid)).Output()
+	if err != nil {
+		return 0
+	}
+	var peak int64
+	for _, f := range strings.Fields(string(out)) {
+		status, err := os.ReadFile("/proc/" + f + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+				if kb*1024 > peak {
+					peak = kb * 1024
+				}
+			}
+		}
+	}
+	return peak
+}
+
+// TestRealUpload200MiB streams a 200 MiB file field through a real server:
+// the app pipes every chunk into a child sha256sum and answers its digest;
+// the worker's resident memory is sampled during the upload.
+func TestRealUpload200MiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 MiB upload skipped in -short mode")
+	}
+	if _, err := exec.LookPath("sha256sum"); err != nil {
+		t.Skip("sha256sum not installed")
+	}
+	if _, err := exec.LookPath("pgrep"); err != nil {
+		t.Skip("pgrep not installed (apt-get install -y procps)")
+	}
+	s := startMbrun(t, "conformance.lua", 2)
+	const size = 200 << 20
+	src := &patternReader{left: size, hash: sha256.New()}
+	pr, pw := io.Pipe()
+	const boundary = "b0undary-of-the-200MiB-test"
+	go func() {
+		io.WriteString(pw, "--"+boundary+"\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+		if _, err := io.Copy(pw, src); err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		io.WriteString(pw, "\r\n--"+boundary+"--\r\n")
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", "http://"+s.addr(s.ports[1])+"/sha256", pr)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	stop := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var max int64
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				peak <- max
+				return
+			case <-tick.C:
+				if r := workerRSS(s.cmd.Process.Pid); r > max {
+					max = r
+				}
+			}
+		}
+	}()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		close(stop)
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	elapsed := time.Since(start)
+	close(stop)
+	maxRSS := <-peak
+	want := fmt.Sprintf("upload big.bin application/octet-stream %d %x", size, src.hash.Sum(nil))
+	if string(body) != want {
+		t.Errorf("got %q, want %q", body, want)
+	}
+	t.Logf("200 MiB through sha256sum in %v (%.1f MiB/s); worker peak RSS %.1f MiB",
+		elapsed.Round(time.Millisecond), float64(size)/(1<<20)/elapsed.Seconds(), float64(maxRSS)/(1<<20))
+	if maxRSS == 0 {
+		t.Error("no worker RSS sample was taken")
+	}
+	if maxRSS >= 64<<20 {
+		t.Errorf("worker peak RSS %.1f MiB, want < 64 MiB", float64(maxRSS)/(1<<20))
+	}
 }
