@@ -201,7 +201,7 @@ func typeName(L *lua.LState, v lua.LValue) string {
 }
 
 // isIntegral reports whether a number is one Lua 5.3 would hold as an
-// integer in our float-only representation (see COMPAT.md).
+// integer in our float-only representation (see "Lua 5.3 compatibility" in README.md).
 func isIntegral(f float64) bool {
 	_, ok := lua53.ToInteger(f)
 	return ok && !math.IsInf(f, 0)

@@ -10,7 +10,7 @@ import (
 
 // MaxInteger and MinInteger are math.maxinteger and math.mininteger: the
 // bounds of the integers a float64 holds exactly (Lua 5.3 has 64-bit
-// integers; see COMPAT.md).
+// integers; see "Lua 5.3 compatibility" in README.md).
 const (
 	MaxInteger = 1<<53 - 1
 	MinInteger = -(1 << 53)
@@ -89,7 +89,7 @@ func openMath(L *lua.LState) {
 
 // numberString formats a number as Lua 5.3's tostring does ("%.14g" for
 // floats, "inf", "nan"), except that integral floats print as integers
-// (see COMPAT.md).
+// (see "Lua 5.3 compatibility" in README.md).
 func numberString(f float64) string {
 	switch {
 	case math.IsNaN(f):
