@@ -132,10 +132,10 @@ func (m *Master) Run() int {
 			default:
 				graceful++
 				if graceful == 1 {
-					m.log.Noticef("%v received: no new connections, waiting for running jobs (up to %v; send it again to kill them)", s, m.opts.ShutdownTimeout)
+					m.log.Noticef("%s received: no new connections, waiting for running jobs (up to %v; send it again to kill them)", signalName(s), m.opts.ShutdownTimeout)
 					m.Shutdown()
 				} else {
-					m.log.Noticef("%v received again: killing workers", s)
+					m.log.Noticef("%s received again: killing workers", signalName(s))
 					m.Kill()
 				}
 			}
@@ -354,4 +354,16 @@ func residentBytes(pid int) (int64, error) {
 		return 0, err
 	}
 	return pages * int64(os.Getpagesize()), nil
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.String()
 }
