@@ -75,13 +75,7 @@ func installEmbeddedFiles(L *lua.LState, files fs.FS) {
 				return 1
 			}
 		}
-		top := L.GetTop()
-		L.Push(origOpen)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, lua.MultRet)
-		return L.GetTop() - top
+		return callWithArgs(L, origOpen)
 	}))
 	origLines := L.GetField(iot, "lines")
 	L.SetField(iot, "lines", L.NewFunction(func(L *lua.LState) int {
@@ -93,14 +87,20 @@ func installEmbeddedFiles(L *lua.LState, files fs.FS) {
 				return linesIterator(L, ud, 2)
 			}
 		}
-		top := L.GetTop()
-		L.Push(origLines)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, lua.MultRet)
-		return L.GetTop() - top
+		return callWithArgs(L, origLines)
 	}))
+}
+
+// callWithArgs calls fn with the current function's arguments and returns
+// all its results.
+func callWithArgs(L *lua.LState, fn lua.LValue) int {
+	top := L.GetTop()
+	L.Push(fn)
+	for i := 1; i <= top; i++ {
+		L.Push(L.Get(i))
+	}
+	L.Call(top, lua.MultRet)
+	return L.GetTop() - top
 }
 
 type embeddedFile struct {

@@ -157,7 +157,7 @@ func TestSyslog(t *testing.T) {
 	defer os.Remove("/dev/log")
 	defer conn.Close()
 	port := freePort(t)
-	s := startServer2(t, []string{"-f", "local3", "-i", "mbtest", "testdata/echo.lua", port, filepath.Join(t.TempDir(), "s")})
+	s := launchServer(t, []string{"-f", "local3", "-i", "mbtest", "testdata/echo.lua", port, filepath.Join(t.TempDir(), "s")})
 	_ = s
 	buf := make([]byte, 2048)
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -171,21 +171,4 @@ func TestSyslog(t *testing.T) {
 	if !strings.HasPrefix(msg, wantPri) || !strings.Contains(msg, "mbtest") || !strings.Contains(msg, "Server started") {
 		t.Errorf("syslog message %q (want prefix %s, ident mbtest)", msg, wantPri)
 	}
-}
-
-// startServer2 starts mbrun without waiting for a log line (the log goes elsewhere).
-func startServer2(t *testing.T, args []string) *server {
-	s := &server{t: t, log: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(mbrunPath, args...)
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(s.stop)
-	return s
 }

@@ -71,6 +71,14 @@ type server struct {
 // startServer runs mbrun with args and waits until it serves.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
+	s := launchServer(t, args)
+	s.waitLog("Server started", 20*time.Second)
+	return s
+}
+
+// launchServer starts mbrun with args without waiting for it.
+func launchServer(t *testing.T, args []string) *server {
+	t.Helper()
 	s := &server{t: t, log: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(mbrunPath, args...)
 	s.cmd.Stdout = s.log
@@ -83,7 +91,6 @@ func startServer(t *testing.T, args ...string) *server {
 		close(s.done)
 	}()
 	t.Cleanup(s.stop)
-	s.waitLog("Server started", 20*time.Second)
 	return s
 }
 
