@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moonbridge-go/moonbridge/stdlib/mbio"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -34,6 +35,17 @@ const (
 // errTimeout reports that a wait for input ran out of time.
 var errTimeout = errors.New("timeout")
 
+// errIdle reports that no request arrived within idle_timeout; errSigterm
+// that the worker was told to terminate while waiting for a request.
+var (
+	errIdle    = errors.New("idle timeout")
+	errSigterm = errors.New("SIGTERM received")
+)
+
+// outFlushSize is how much response data is collected in conn.out before
+// it is handed to the socket handle.
+const outFlushSize = 16384
+
 // conn serves HTTP on one socket during one connect call. All methods run
 // on the Lua state's goroutine.
 type conn struct {
@@ -47,7 +59,10 @@ type conn struct {
 	methods *lua.LTable
 	plistMT *lua.LTable // metatable of params-list tables
 	flagMT  *lua.LTable // metatable of headers_flags entries
+	hdrMT   *lua.LTable // metatable of request.headers
+	lazyMT  [4]*lua.LTable
 	survive bool
+	out     []byte // response bytes not yet handed to the socket handle
 
 	// per request
 	req            *lua.LTable
@@ -68,6 +83,7 @@ type conn struct {
 	processBody   func(chunk []byte, eof bool)
 	eofDelivered  bool
 	formKind      int
+	defaultBody   bool // the default body handling was set up
 	formBody      []byte // collected urlencoded body
 	streamParams  map[string]*lua.LFunction
 	streamPattern []patternStream
@@ -81,10 +97,12 @@ type patternStream struct {
 
 // --- waiting and reading -------------------------------------------------
 
-// wait waits until the socket is readable or t runs out.
+// wait waits until the socket is readable or t runs out. With sigterm
+// set it also returns errSigterm as soon as the worker was told to
+// terminate.
 func (c *conn) wait(t timeoutOpt, sigterm bool) (bool, error) {
 	if c.opts.poll != lua.LNil {
-		set := c.L.NewTable()
+		set := c.L.CreateTable(0, 1)
 		set.RawSet(c.sock, lua.LTrue)
 		args := []lua.LValue{set, lua.LNil}
 		if t.set {
@@ -95,24 +113,38 @@ func (c *conn) wait(t timeoutOpt, sigterm bool) (bool, error) {
 		if sigterm {
 			args = append(args, lua.LTrue)
 		}
-		if err := c.L.CallByParam(lua.P{Fn: c.opts.poll, NRet: 1, Protect: false}, args...); err != nil {
+		if err := c.L.CallByParam(lua.P{Fn: c.opts.poll, NRet: 3, Protect: false}, args...); err != nil {
 			return false, err
 		}
-		ok := lua.LVAsBool(c.L.Get(-1))
-		c.L.Pop(1)
+		ok := lua.LVAsBool(c.L.Get(-3))
+		sig := lua.LVAsBool(c.L.Get(-1))
+		c.L.Pop(3)
+		if sigterm && !ok && sig {
+			return false, errSigterm
+		}
 		return ok, nil
 	}
 	d := time.Duration(-1)
 	if t.set {
 		d = time.Duration(t.secs * float64(time.Second))
 	}
+	if sigterm {
+		if w, ok := c.tr.(sigtermWaiter); ok {
+			ready, sig, err := w.WaitReadableOrSigterm(d)
+			if err == nil && sig {
+				return false, errSigterm
+			}
+			return ready, err
+		}
+	}
 	return c.tr.WaitReadable(d)
 }
 
 // readLine reads one line of at most limit bytes ending in LF. The status
-// is "term", "maxlen" or "eof"; errTimeout when timeout() ran out. The
+// is "term", "maxlen" or "eof". Whenever no more data is there it calls
+// wait, whose error (errTimeout, errIdle, errSigterm, ...) it returns. The
 // slice is valid until the next read.
-func (c *conn) readLine(limit int, timeout func() timeoutOpt) ([]byte, string, error) {
+func (c *conn) readLine(limit int, wait func() error) ([]byte, string, error) {
 	c.line = c.line[:0]
 	for {
 		if limit-len(c.line) <= 0 {
@@ -130,13 +162,24 @@ func (c *conn) readLine(limit int, timeout func() timeoutOpt) ([]byte, string, e
 			return c.line, st, nil
 		}
 		c.line = append(c.line, data...)
-		ok, err := c.wait(timeout(), false)
-		if err != nil {
+		if err := wait(); err != nil {
 			return nil, "", err
 		}
-		if !ok {
-			return nil, "", errTimeout
+	}
+}
+
+// waitFor returns a wait function for readLine that waits at most the
+// timeout t() each time.
+func (c *conn) waitFor(t func() timeoutOpt) func() error {
+	return func() error {
+		ok, err := c.wait(t(), false)
+		if err != nil {
+			return err
 		}
+		if !ok {
+			return errTimeout
+		}
+		return nil
 	}
 }
 
@@ -172,7 +215,7 @@ func (c *conn) readBodyLine(what string) []byte {
 	if c.bodyBudget+2 < int64(limit) {
 		limit = int(c.bodyBudget + 2)
 	}
-	line, st, err := c.readLine(limit, c.stallTimeout)
+	line, st, err := c.readLine(limit, c.waitFor(c.stallTimeout))
 	switch {
 	case err == errTimeout:
 		c.requestError(true, status408, "Timeout while waiting for request body")
@@ -359,7 +402,45 @@ func (c *conn) requestError(throw bool, status, text string) {
 
 // --- sending -------------------------------------------------------------
 
+// send appends s to the response bytes; large pieces go to the socket
+// handle without a copy.
 func (c *conn) send(s string) {
+	if len(s) >= outFlushSize {
+		c.pushOut()
+		c.writeString(s)
+		return
+	}
+	c.out = append(c.out, s...)
+	if len(c.out) >= outFlushSize {
+		c.pushOut()
+	}
+}
+
+func (c *conn) sendBytes(b []byte) {
+	c.out = append(c.out, b...)
+	if len(c.out) >= outFlushSize {
+		c.pushOut()
+	}
+}
+
+// pushOut hands the collected response bytes to the socket handle (which
+// copies them).
+func (c *conn) pushOut() {
+	if len(c.out) == 0 {
+		return
+	}
+	old := c.state
+	c.state = stFaulty
+	err := c.tr.Write(c.out)
+	c.out = c.out[:0]
+	if err != nil {
+		_ = c.tr.Reset()
+		c.raise("Could not send data to client: %v", err)
+	}
+	c.state = old
+}
+
+func (c *conn) writeString(s string) {
 	old := c.state
 	c.state = stFaulty
 	if err := c.tr.WriteString(s); err != nil {
@@ -369,17 +450,9 @@ func (c *conn) send(s string) {
 	c.state = old
 }
 
-func (c *conn) sendBytes(b []byte) {
-	old := c.state
-	c.state = stFaulty
-	if err := c.tr.Write(b); err != nil {
-		_ = c.tr.Reset()
-		c.raise("Could not send data to client: %v", err)
-	}
-	c.state = old
-}
-
+// sendFlush sends everything collected so far to the client.
 func (c *conn) sendFlush() {
+	c.pushOut()
 	old := c.state
 	c.state = stFaulty
 	if err := c.tr.Flush(); err != nil {
@@ -394,9 +467,10 @@ func (c *conn) sendChunk() {
 	if len(c.chunk) == 0 {
 		return
 	}
-	c.send(strconv.FormatInt(int64(len(c.chunk)), 16) + "\r\n")
-	c.chunk = append(c.chunk, '\r', '\n')
+	c.out = strconv.AppendInt(c.out, int64(len(c.chunk)), 16)
+	c.out = append(c.out, '\r', '\n')
 	c.sendBytes(c.chunk)
+	c.send("\r\n")
 	c.chunk = c.chunk[:0]
 }
 
@@ -480,7 +554,9 @@ func (c *conn) sendStatus(status string) {
 		(len(status) > 3 && status[3] != ' ') || strings.ContainsAny(status, "\r\n") {
 		c.raise("invalid HTTP status %q (expected a three-digit code and a reason, e.g. \"200 OK\")", status)
 	}
-	c.send("HTTP/1.1 " + status + "\r\n")
+	c.send("HTTP/1.1 ")
+	c.send(status)
+	c.send("\r\n")
 	if len(c.opts.preamble) > 0 {
 		c.sendBytes(c.opts.preamble)
 	}
@@ -538,7 +614,10 @@ func (c *conn) sendHeader(key, value string) {
 			}
 		}
 	}
-	c.send(key + ": " + value + "\r\n")
+	c.send(key)
+	c.send(": ")
+	c.send(value)
+	c.send("\r\n")
 }
 
 func (c *conn) finishHeaders(flush bool) {
@@ -550,6 +629,9 @@ func (c *conn) finishHeaders(flush bool) {
 		c.sendFlush()
 		c.state = stNoStatus
 	case stBodylessSent:
+		if !c.closeRequested && mbio.SigtermReceived() {
+			c.closeRequested = true
+		}
 		if c.closeRequested && !c.closeResponded {
 			c.sendHeader("Connection", "close")
 		}
@@ -560,6 +642,10 @@ func (c *conn) finishHeaders(flush bool) {
 	case stStatusSent:
 		if c.contentLength == -1 {
 			c.sendHeader("Transfer-Encoding", "chunked")
+		}
+		if !c.closeRequested && mbio.SigtermReceived() {
+			// the worker is told to terminate: no further request
+			c.closeRequested = true
 		}
 		if c.closeRequested && !c.closeResponded {
 			c.sendHeader("Connection", "close")
@@ -604,6 +690,12 @@ func (c *conn) sendData(parts ...string) {
 			}
 			c.send(s)
 			c.bytesSent += int64(len(s))
+		} else if len(c.chunk) == 0 && len(s) >= c.opts.outputChunk {
+			// a big piece becomes a chunk of its own without copies
+			c.out = strconv.AppendInt(c.out, int64(len(s)), 16)
+			c.send("\r\n")
+			c.send(s)
+			c.send("\r\n")
 		} else {
 			c.chunk = append(c.chunk, s...)
 		}
@@ -719,6 +811,7 @@ func (c *conn) defaultBodyHandling() {
 	L := c.L
 	kind, boundary := c.classifyBody()
 	c.formKind = kind
+	c.defaultBody = true
 	switch kind {
 	case formURLEncoded:
 		c.streamRequestBody(func(chunk []byte, eof bool) {
@@ -751,9 +844,7 @@ func (c *conn) defaultBodyHandling() {
 			}
 		})
 	case formNone:
-		list, first := c.newParams()
-		ml, mf := c.newParams()
-		c.setPostTables(list, first, ml, mf)
+		// empty post tables are made when the application reads them
 	}
 }
 
@@ -861,8 +952,13 @@ func (c *conn) findStreamer(name string) *lua.LFunction {
 // resetRequest starts a new request on the connection.
 func (c *conn) resetRequest() {
 	c.req = c.L.CreateTable(0, 8)
-	c.L.SetMetatable(c.req, c.reqMT)
-	c.head = requestHead{}
+	c.req.Metatable = c.reqMT
+	fields := c.head.Fields
+	for i := range fields {
+		fields[i] = headerField{}
+	}
+	c.head = requestHead{Fields: fields[:0]}
+	c.defaultBody = false
 	c.state = stInit
 	c.closeRequested = false
 	c.closeResponded = false
@@ -900,13 +996,40 @@ func (c *conn) readHead() bool {
 		}
 		return t
 	}
-	line, st, err := c.readLine(limit, timeout)
+	// The first line: while nothing of it has arrived, the connection is
+	// idle (idle_timeout; a SIGTERM ends the wait); then the header
+	// timeouts apply.
+	waitHeader := c.waitFor(timeout)
+	idle := true
+	line, st, err := c.readLine(limit, func() error {
+		if idle && len(c.line) == 0 {
+			ok, err := c.wait(c.opts.idle, true)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errIdle
+			}
+			if mbio.SigtermReceived() {
+				return errSigterm
+			}
+			return nil
+		}
+		if idle {
+			idle = false
+			start = time.Now()
+		}
+		return waitHeader()
+	})
 	switch {
+	case err == errIdle:
+		c.requestError(false, status408, "Idle connection timed out")
+		return false
 	case err == errTimeout:
 		c.requestError(false, status408, "Timeout while receiving headers")
 		return false
 	case err != nil:
-		return false // connection broke: no answer possible
+		return false // connection broke or SIGTERM: no answer
 	case st == "eof":
 		if len(line) > 0 {
 			c.requestError(false, status400, "Unexpected EOF")
@@ -930,7 +1053,7 @@ func (c *conn) readHead() bool {
 			c.requestError(false, status431, "")
 			return false
 		}
-		line, st, err := c.readLine(limit, timeout)
+		line, st, err := c.readLine(limit, waitHeader)
 		switch {
 		case err == errTimeout:
 			c.requestError(false, status408, "Timeout while receiving headers")
@@ -991,12 +1114,8 @@ func (c *conn) callTimeout(secs float64) {
 func (c *conn) serve() bool {
 	for {
 		c.resetRequest()
-		ready, err := c.wait(c.opts.idle, true)
-		if err != nil {
-			return c.survive
-		}
-		if !ready {
-			c.requestError(false, status408, "Idle connection timed out")
+		if mbio.SigtermReceived() {
+			// the worker is told to terminate: no new request
 			return c.survive
 		}
 		if !c.readHead() {
@@ -1090,16 +1209,16 @@ func (c *conn) internalError(msg string) {
 // newParams returns a params-list table (name → list of values, unknown
 // names give a fresh empty list) and a params table (name → first value).
 func (c *conn) newParams() (list, first *lua.LTable) {
-	list = c.L.NewTable()
-	c.L.SetMetatable(list, c.paramsListMT())
-	return list, c.L.NewTable()
+	list = c.L.CreateTable(0, 4)
+	list.Metatable = c.paramsListMT()
+	return list, c.L.CreateTable(0, 4)
 }
 
 func (c *conn) paramsListMT() *lua.LTable {
 	if c.plistMT == nil {
-		c.plistMT = c.L.NewTable()
+		c.plistMT = c.L.CreateTable(0, 1)
 		c.plistMT.RawSetString("__index", c.L.NewFunction(func(L *lua.LState) int {
-			L.Push(L.NewTable())
+			L.Push(L.CreateTable(0, 0))
 			return 1
 		}))
 	}

@@ -70,15 +70,30 @@ func generateHandler(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("generate_handler: %v", err)
 	}
+	// A finished connection's state (request metatables, buffers) is kept
+	// for the next connect call of the same Lua state.
+	var spare *conn
 	L.Push(L.NewFunction(func(L *lua.LState) int {
 		sockValue := L.Get(1)
 		tr, err := transportFor(L, 1)
 		if err != nil {
 			L.ArgError(1, err.Error())
 		}
-		c := &conn{L: L, tr: tr, sock: sockValue, opts: opts, handler: handler, survive: true}
-		c.buildRequestMetatable()
-		L.Push(lua.LBool(c.serve()))
+		c := spare
+		spare = nil
+		if c == nil || c.L != L {
+			c = &conn{L: L, opts: opts, handler: handler}
+			c.buildRequestMetatable()
+		}
+		c.tr, c.sock, c.survive = tr, sockValue, true
+		ok := c.serve()
+		c.tr, c.sock, c.req = nil, lua.LNil, nil
+		c.out = c.out[:0]
+		if cap(c.out) > 4*outFlushSize {
+			c.out = nil
+		}
+		spare = c
+		L.Push(lua.LBool(ok))
 		return 1
 	}))
 	return 1
@@ -251,15 +266,15 @@ func (c *conn) requestIndex(L *lua.LState) int {
 	case "headers":
 		v = c.buildHeaders()
 	case "headers_csv_table":
-		v = c.lazyHeaderTable(func(lower string) lua.LValue {
-			tb := L.NewTable()
+		v = c.lazyHeaderTable(0, func(lower string) lua.LValue {
+			tb := L.CreateTable(2, 0)
 			for _, s := range csvValues(c.head.Fields, lower) {
 				tb.Append(lua.LString(s))
 			}
 			return tb
 		})
 	case "headers_csv_string":
-		v = c.lazyHeaderTable(func(lower string) lua.LValue {
+		v = c.lazyHeaderTable(1, func(lower string) lua.LValue {
 			var parts []string
 			for _, f := range c.head.Fields {
 				if f.Lower == lower {
@@ -269,7 +284,7 @@ func (c *conn) requestIndex(L *lua.LState) int {
 			return lua.LString(strings.Join(parts, ", "))
 		})
 	case "headers_value":
-		v = c.lazyHeaderTable(func(lower string) lua.LValue {
+		v = c.lazyHeaderTable(2, func(lower string) lua.LValue {
 			vals := csvValues(c.head.Fields, lower)
 			switch len(vals) {
 			case 0:
@@ -280,8 +295,8 @@ func (c *conn) requestIndex(L *lua.LState) int {
 			return lua.LFalse
 		})
 	case "headers_flags":
-		v = c.lazyHeaderTable(func(lower string) lua.LValue {
-			flags := L.NewTable()
+		v = c.lazyHeaderTable(3, func(lower string) lua.LValue {
+			flags := L.CreateTable(0, 2)
 			for _, s := range csvValues(c.head.Fields, lower) {
 				flags.RawSetString(strings.ToLower(s), lua.LTrue)
 			}
@@ -289,7 +304,7 @@ func (c *conn) requestIndex(L *lua.LState) int {
 			return flags
 		})
 	case "cookies":
-		ck := L.NewTable()
+		ck := L.CreateTable(0, 4)
 		for _, f := range c.head.Fields {
 			if f.Lower == "cookie" {
 				parseCookies(f.Value, func(k, v string) { ck.RawSetString(k, lua.LString(v)) })
@@ -326,6 +341,11 @@ func (c *conn) requestIndex(L *lua.LState) int {
 		}
 		c.prepare()
 		c.consumeAll(nil)
+		if c.defaultBody && c.formKind == formNone && t.RawGetString("post_params") == lua.LNil {
+			list, first := c.newParams()
+			ml, mf := c.newParams()
+			c.setPostTables(list, first, ml, mf)
+		}
 		L.Push(t.RawGetString(string(key)))
 		return 1
 	default:
@@ -340,50 +360,57 @@ func (c *conn) requestIndex(L *lua.LState) int {
 // any spelling of a name finds the same list; unknown names give {}.
 func (c *conn) buildHeaders() *lua.LTable {
 	L := c.L
-	tb := L.CreateTable(0, len(c.head.Fields))
+	tb := L.CreateTable(0, len(c.head.Fields)+1)
 	for _, f := range c.head.Fields {
 		listFor(L, tb, f.Lower).Append(lua.LString(f.Value))
 	}
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		self := L.CheckTable(1)
-		key, ok := L.Get(2).(lua.LString)
-		if !ok {
-			L.RaiseError("Attempted to index headers table with a non-string key")
-		}
-		lower := strings.ToLower(string(key))
-		list, ok := self.RawGetString(lower).(*lua.LTable)
-		if !ok {
-			list = L.NewTable()
-			self.RawSetString(lower, list)
-		}
-		L.Push(list)
-		return 1
-	}))
-	L.SetMetatable(tb, mt)
+	if c.hdrMT == nil {
+		c.hdrMT = L.CreateTable(0, 1)
+		c.hdrMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			self := L.CheckTable(1)
+			key, ok := L.Get(2).(lua.LString)
+			if !ok {
+				L.RaiseError("Attempted to index headers table with a non-string key")
+			}
+			lower := strings.ToLower(string(key))
+			list, ok := self.RawGetString(lower).(*lua.LTable)
+			if !ok {
+				list = L.CreateTable(0, 0)
+				self.RawSetString(lower, list)
+			}
+			L.Push(list)
+			return 1
+		}))
+	}
+	tb.Metatable = c.hdrMT
 	return tb
 }
 
 // lazyHeaderTable returns a table whose entries are computed by compute
 // (given the lower-cased header name) on first access and then cached.
-func (c *conn) lazyHeaderTable(compute func(lower string) lua.LValue) *lua.LTable {
+// kind (0..3) selects the metatable kept for the connection; compute must
+// depend on the current request only through c.
+func (c *conn) lazyHeaderTable(kind int, compute func(lower string) lua.LValue) *lua.LTable {
 	L := c.L
-	tb := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		self := L.CheckTable(1)
-		key, ok := L.Get(2).(lua.LString)
-		if !ok {
-			L.RaiseError("Attempted to index a header table with a non-string key")
-		}
-		v := compute(strings.ToLower(string(key)))
-		if v != lua.LNil {
-			self.RawSet(key, v)
-		}
-		L.Push(v)
-		return 1
-	}))
-	L.SetMetatable(tb, mt)
+	if c.lazyMT[kind] == nil {
+		mt := L.CreateTable(0, 1)
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			self := L.CheckTable(1)
+			key, ok := L.Get(2).(lua.LString)
+			if !ok {
+				L.RaiseError("Attempted to index a header table with a non-string key")
+			}
+			v := compute(strings.ToLower(string(key)))
+			if v != lua.LNil {
+				self.RawSet(key, v)
+			}
+			L.Push(v)
+			return 1
+		}))
+		c.lazyMT[kind] = mt
+	}
+	tb := L.CreateTable(0, 2)
+	tb.Metatable = c.lazyMT[kind]
 	return tb
 }
 
@@ -392,7 +419,7 @@ func (c *conn) lazyHeaderTable(compute func(lower string) lua.LValue) *lua.LTabl
 func (c *conn) flagsMT() *lua.LTable {
 	if c.flagMT == nil {
 		L := c.L
-		c.flagMT = L.NewTable()
+		c.flagMT = L.CreateTable(0, 1)
 		c.flagMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 			self := L.CheckTable(1)
 			key, ok := L.Get(2).(lua.LString)

@@ -39,3 +39,9 @@ func transportFor(L *lua.LState, n int) (transport, error) {
 	}
 	return nil, fmt.Errorf("moonbridge_io socket expected, got %s", L.Get(n).Type())
 }
+
+// sigtermWaiter is implemented by transports that can also wake up when
+// the worker is told to terminate (*mbio.Handle).
+type sigtermWaiter interface {
+	WaitReadableOrSigterm(timeout time.Duration) (ready, sigterm bool, err error)
+}
