@@ -83,7 +83,7 @@ type conn struct {
 	processBody   func(chunk []byte, eof bool)
 	eofDelivered  bool
 	formKind      int
-	defaultBody   bool // the default body handling was set up
+	defaultBody   bool   // the default body handling was set up
 	formBody      []byte // collected urlencoded body
 	streamParams  map[string]*lua.LFunction
 	streamPattern []patternStream
