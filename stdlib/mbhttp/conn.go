@@ -63,6 +63,7 @@ type conn struct {
 	lazyMT  [4]*lua.LTable
 	survive bool
 	out     []byte // response bytes not yet handed to the socket handle
+	served  int    // requests served on this connection
 
 	// per request
 	req            *lua.LTable
@@ -819,9 +820,16 @@ func (c *conn) defaultBodyHandling() {
 				c.formBody = append(c.formBody, chunk...)
 				return
 			}
-			list, first := c.newParams()
 			body := string(c.formBody)
-			c.formBody = nil
+			c.formBody = c.formBody[:0]
+			if cap(c.formBody) > 1<<16 {
+				c.formBody = nil
+			}
+			n := strings.Count(body, "&") + 1
+			if n > 64 {
+				n = 64
+			}
+			list, first := c.newParamsSized(n)
 			parseURLEncoded(body, func(k, v string) { addParam(L, list, first, k, v) })
 			c.req.RawSetString("body", lua.LString(body))
 			c.setPostTables(list, first, nil, nil)
@@ -1001,7 +1009,7 @@ func (c *conn) readHead() bool {
 	// timeouts apply.
 	waitHeader := c.waitFor(timeout)
 	idle := true
-	line, st, err := c.readLine(limit, func() error {
+	waitIdle := func() error {
 		if idle && len(c.line) == 0 {
 			ok, err := c.wait(c.opts.idle, true)
 			if err != nil {
@@ -1020,16 +1028,21 @@ func (c *conn) readHead() bool {
 			start = time.Now()
 		}
 		return waitHeader()
-	})
+	}
+	if c.served > 0 {
+		// After a response the next request has rarely arrived yet:
+		// wait first (at once when it is already buffered) instead of
+		// a read that fails.
+		if err := waitIdle(); err != nil {
+			c.readHeadFailed(err)
+			return false
+		}
+	}
+	line, st, err := c.readLine(limit, waitIdle)
 	switch {
-	case err == errIdle:
-		c.requestError(false, status408, "Idle connection timed out")
-		return false
-	case err == errTimeout:
-		c.requestError(false, status408, "Timeout while receiving headers")
-		return false
 	case err != nil:
-		return false // connection broke or SIGTERM: no answer
+		c.readHeadFailed(err)
+		return false
 	case st == "eof":
 		if len(line) > 0 {
 			c.requestError(false, status400, "Unexpected EOF")
@@ -1090,6 +1103,17 @@ func (c *conn) readHead() bool {
 	return true
 }
 
+// readHeadFailed answers a failed wait for a request head: 408 on a
+// timeout, nothing when the connection broke or the worker terminates.
+func (c *conn) readHeadFailed(err error) {
+	switch err {
+	case errIdle:
+		c.requestError(false, status408, "Idle connection timed out")
+	case errTimeout:
+		c.requestError(false, status408, "Timeout while receiving headers")
+	}
+}
+
 func (c *conn) answer(err error) {
 	var pe *protocolError
 	if errors.As(err, &pe) {
@@ -1129,6 +1153,7 @@ func (c *conn) serve() bool {
 		}
 		c.runHandler()
 		c.finishResponse()
+		c.served++
 		c.callTimeout(0)
 		if c.closeResponded {
 			return c.survive
@@ -1209,9 +1234,14 @@ func (c *conn) internalError(msg string) {
 // newParams returns a params-list table (name → list of values, unknown
 // names give a fresh empty list) and a params table (name → first value).
 func (c *conn) newParams() (list, first *lua.LTable) {
-	list = c.L.CreateTable(0, 4)
+	return c.newParamsSized(4)
+}
+
+// newParamsSized is newParams with room for n names.
+func (c *conn) newParamsSized(n int) (list, first *lua.LTable) {
+	list = c.L.CreateTable(0, n)
 	list.Metatable = c.paramsListMT()
-	return list, c.L.CreateTable(0, 4)
+	return list, c.L.CreateTable(0, n)
 }
 
 func (c *conn) paramsListMT() *lua.LTable {
@@ -1235,10 +1265,15 @@ func listFor(L *lua.LState, list *lua.LTable, key string) *lua.LTable {
 }
 
 func addParam(L *lua.LState, list, first *lua.LTable, key, value string) {
-	listFor(L, list, key).Append(lua.LString(value))
-	if first.RawGetString(key) == lua.LNil {
-		first.RawSetString(key, lua.LString(value))
+	v := lua.LValue(lua.LString(value)) // boxed once for both tables
+	if t, ok := list.RawGetString(key).(*lua.LTable); ok {
+		t.Append(v)
+		return
 	}
+	t := L.CreateTable(1, 0)
+	t.Append(v)
+	list.RawSetString(key, t)
+	first.RawSetString(key, v)
 }
 
 func (c *conn) String() string { return fmt.Sprintf("http connection (state %d)", c.state) }

@@ -85,7 +85,7 @@ func generateHandler(L *lua.LState) int {
 			c = &conn{L: L, opts: opts, handler: handler}
 			c.buildRequestMetatable()
 		}
-		c.tr, c.sock, c.survive = tr, sockValue, true
+		c.tr, c.sock, c.survive, c.served = tr, sockValue, true, 0
 		ok := c.serve()
 		c.tr, c.sock, c.req = nil, lua.LNil, nil
 		c.out = c.out[:0]
