@@ -430,10 +430,64 @@ func (c *conn) pushOut() {
 	if len(c.out) == 0 {
 		return
 	}
+	s := string(c.out)
+	c.out = c.out[:0]
+	c.writeString(s)
+}
+
+// writeString queues s on the socket handle, sending as the handle's
+// buffering requires.
+func (c *conn) writeString(s string) {
+	c.transmit(s, false)
+}
+
+// sendFlush sends everything collected so far to the client.
+func (c *conn) sendFlush() {
+	c.pushOut()
+	c.transmit("", true)
+}
+
+// transmit queues s (with flush: then sends everything). A client that
+// accepts no data for stall_timeout gets its connection reset and the
+// request handling fails.
+func (c *conn) transmit(s string, flush bool) {
 	old := c.state
 	c.state = stFaulty
-	err := c.tr.Write(c.out)
-	c.out = c.out[:0]
+	var err error
+	if nw, ok := c.tr.(nbWriter); ok {
+		var pending int
+		if flush {
+			if s != "" {
+				_, err = nw.WriteStringNB(s)
+			}
+			if err == nil {
+				pending, err = nw.FlushNB()
+			}
+		} else {
+			pending, err = nw.WriteStringNB(s)
+		}
+		for err == nil && pending > 0 {
+			var ready bool
+			ready, err = nw.WaitWritable(c.stallDuration())
+			if err != nil {
+				break
+			}
+			if !ready {
+				err = fmt.Errorf("client accepted no data for stall_timeout (%gs)", c.opts.stall.secs)
+				break
+			}
+			if flush {
+				pending, err = nw.FlushNB()
+			} else {
+				pending, err = nw.WriteStringNB("")
+			}
+		}
+	} else {
+		err = c.tr.WriteString(s)
+		if err == nil && flush {
+			err = c.tr.Flush()
+		}
+	}
 	if err != nil {
 		_ = c.tr.Reset()
 		c.raise("Could not send data to client: %v", err)
@@ -441,26 +495,12 @@ func (c *conn) pushOut() {
 	c.state = old
 }
 
-func (c *conn) writeString(s string) {
-	old := c.state
-	c.state = stFaulty
-	if err := c.tr.WriteString(s); err != nil {
-		_ = c.tr.Reset()
-		c.raise("Could not send data to client: %v", err)
+// stallDuration is stall_timeout as a wait duration (negative: none).
+func (c *conn) stallDuration() time.Duration {
+	if !c.opts.stall.set {
+		return -1
 	}
-	c.state = old
-}
-
-// sendFlush sends everything collected so far to the client.
-func (c *conn) sendFlush() {
-	c.pushOut()
-	old := c.state
-	c.state = stFaulty
-	if err := c.tr.Flush(); err != nil {
-		_ = c.tr.Reset()
-		c.raise("Could not send data to client: %v", err)
-	}
-	c.state = old
+	return time.Duration(c.opts.stall.secs * float64(time.Second))
 }
 
 // sendChunk writes the buffered response data as one chunk.

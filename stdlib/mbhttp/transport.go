@@ -45,3 +45,12 @@ func transportFor(L *lua.LState, n int) (transport, error) {
 type sigtermWaiter interface {
 	WaitReadableOrSigterm(timeout time.Duration) (ready, sigterm bool, err error)
 }
+
+// nbWriter is implemented by transports that can write without blocking
+// (*mbio.Handle); the engine then bounds every wait for the client to
+// accept data by stall_timeout.
+type nbWriter interface {
+	WriteStringNB(s string) (pending int, err error)
+	FlushNB() (pending int, err error)
+	WaitWritable(timeout time.Duration) (bool, error)
+}

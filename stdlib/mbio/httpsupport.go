@@ -36,3 +36,24 @@ func (h *Handle) WaitReadableOrSigterm(timeout time.Duration) (ready, sigterm bo
 	}
 	return false, sigtermReceived.Load(), nil
 }
+
+// WriteStringNB queues s and sends what the OS accepts without blocking,
+// like write_nb: it returns the number of bytes still queued when the
+// buffered write would have to wait (0: nothing needs to wait). Calling it
+// with "" continues an interrupted send.
+func (h *Handle) WriteStringNB(s string) (int, error) {
+	if err := h.checkWritable(); err != nil {
+		return 0, err
+	}
+	h.enqueue(s)
+	return h.send(true, false)
+}
+
+// FlushNB sends queued output without blocking and returns the number of
+// bytes still queued (0: all sent).
+func (h *Handle) FlushNB() (int, error) {
+	if err := h.checkWritable(); err != nil {
+		return 0, err
+	}
+	return h.send(true, true)
+}

@@ -141,6 +141,22 @@ routes["count"] = function(req)
   return true
 end
 
+-- slow answers after a second (SIGTERM arrives meanwhile in a test).
+routes["slow"] = function(req)
+  io_.poll(nil, nil, 1)
+  req:send_status("200 OK")
+  req:send_data("slow done")
+  return true
+end
+
+-- big sends 64 MiB (a client that does not read makes the send stall).
+routes["big"] = function(req)
+  local block = string.rep("x", 65536)
+  req:send_status("200 OK")
+  for i = 1, 1024 do req:send_data(block) end
+  return true
+end
+
 local function handler(req)
   local path = req.path or ""
   local status = path:match("^status/(%d%d%d)$")
