@@ -73,8 +73,8 @@ func encodeHTML(s string) string {
 // scanPairs finds every "key=value" where key and value contain none of the
 // bytes in stop, with the same results as Lua's
 // gmatch("([^<stop>]*)=([^<stop>]*)") but in linear time.
-func scanPairs(data string, stop string, emit func(key, value string)) {
-	isStop := func(c byte) bool { return c == '=' || strings.IndexByte(stop, c) >= 0 }
+func scanPairs(data string, stop *stopSet, emit func(key, value string)) {
+	isStop := func(c byte) bool { return stop[c] }
 	i := 0
 	for i <= len(data) {
 		j := i
@@ -95,15 +95,33 @@ func scanPairs(data string, stop string, emit func(key, value string)) {
 	}
 }
 
+// stopSet marks the bytes that end a key or value in scanPairs ('=' and
+// the separators).
+type stopSet [256]bool
+
+func newStopSet(separators string) *stopSet {
+	var s stopSet
+	s['='] = true
+	for i := 0; i < len(separators); i++ {
+		s[separators[i]] = true
+	}
+	return &s
+}
+
+var (
+	formStops   = newStopSet("?&")
+	cookieStops = newStopSet("; ")
+)
+
 // parseURLEncoded calls add for every decoded key/value pair of an
 // application/x-www-form-urlencoded string (query strings included).
 func parseURLEncoded(data string, add func(key, value string)) {
-	scanPairs(data, "?&", func(k, v string) { add(decodeURI(k), decodeURI(v)) })
+	scanPairs(data, formStops, func(k, v string) { add(decodeURI(k), decodeURI(v)) })
 }
 
 // parseCookies calls set for every decoded cookie of a Cookie header value.
 func parseCookies(line string, set func(key, value string)) {
-	scanPairs(line, "; ", func(k, v string) { set(decodeURI(k), decodeURI(v)) })
+	scanPairs(line, cookieStops, func(k, v string) { set(decodeURI(k), decodeURI(v)) })
 }
 
 // mediaType splits a Content-Type value into its lower-cased media type
