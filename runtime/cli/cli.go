@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -136,6 +137,11 @@ func Main(args []string, opts Options) int {
 	}
 
 	if pool, ok := worker.PoolFromEnv(); ok {
+		// A worker process runs one Lua state on one goroutine: a second
+		// processor only adds scheduler hand-offs around its system calls.
+		if os.Getenv("GOMAXPROCS") == "" {
+			goruntime.GOMAXPROCS(1)
+		}
 		stop := startProfile()
 		slot, err := ipc.MapDeadlineSlot(worker.DeadlineFD)
 		if err != nil {

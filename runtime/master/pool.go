@@ -31,21 +31,22 @@ const (
 )
 
 type workerProc struct {
-	pool       *pool
-	pid        int    // process workers; 0 for goroutine workers
-	name       string // for logs: the pid, or "g<n>" for a goroutine worker
-	link       ipc.Link
-	kill       func()        // end it at once
-	term       func()        // ask it to stop after its job (SIGTERM)
-	readerDone chan struct{} // closed when relayMessages has returned
-	state      workerState
-	started    time.Time
-	idleSince  time.Time
-	job        int               // listener index of the running job, -1 when none
-	jobKind    ipc.Kind          // kind of the running job
-	deadline   *ipc.DeadlineSlot // the worker's timeout() deadline
-	killed     string            // why the master killed it, for the exit log
-	sigterm    bool              // SIGTERM already sent
+	pool        *pool
+	pid         int    // process workers; 0 for goroutine workers
+	name        string // for logs: the pid, or "g<n>" for a goroutine worker
+	link        ipc.Link
+	kill        func() // end it at once
+	term        func() // ask it to stop after its job (SIGTERM)
+	readerDone  chan struct{}
+	onIdleStack bool // closed when relayMessages has returned
+	state       workerState
+	started     time.Time
+	idleSince   time.Time
+	job         int               // listener index of the running job, -1 when none
+	jobKind     ipc.Kind          // kind of the running job
+	deadline    *ipc.DeadlineSlot // the worker's timeout() deadline
+	killed      string            // why the master killed it, for the exit log
+	sigterm     bool              // SIGTERM already sent
 }
 
 type event struct {
@@ -79,6 +80,7 @@ type pool struct {
 	events    chan event // from the worker goroutines
 	waiting   atomic.Int32
 	workers   map[*workerProc]struct{}
+	idle      []*workerProc // stack of idle workers, most recent last (may hold stale entries)
 	queue     []job
 	intervals []*intervalState
 	mainsLeft int // main jobs not finished yet
@@ -218,16 +220,29 @@ func (p *pool) maxWorkers() int {
 	return p.cfg.MaxFork
 }
 
-// idleWorker picks the idle worker that became idle last (its caches are
-// warm, and the others can reach exit_delay).
+// idleWorker returns the idle worker that became idle last (its caches are
+// warm, and the others can reach exit_delay), or nil. The idle stack may
+// hold workers that are no longer idle; they are dropped here.
 func (p *pool) idleWorker() *workerProc {
-	var best *workerProc
-	for w := range p.workers {
-		if w.state == idle && (best == nil || w.idleSince.After(best.idleSince)) {
-			best = w
+	for n := len(p.idle); n > 0; n = len(p.idle) {
+		w := p.idle[n-1]
+		if _, alive := p.workers[w]; alive && w.state == idle {
+			return w
 		}
+		w.onIdleStack = false
+		p.idle = p.idle[:n-1]
 	}
-	return best
+	return nil
+}
+
+// becameIdle records that w waits for a job.
+func (p *pool) becameIdle(w *workerProc) {
+	w.state = idle
+	w.idleSince = time.Now()
+	if !w.onIdleStack {
+		w.onIdleStack = true
+		p.idle = append(p.idle, w)
+	}
 }
 
 // dispatch hands queued jobs to idle workers.
@@ -300,12 +315,11 @@ func (p *pool) handle(ev event) {
 	switch ev.msg.Kind {
 	case ipc.Ready:
 		p.jobDone(w)
-		w.idleSince = time.Now()
 		if p.stopping || w.state == leaving {
 			p.terminate(w)
 			return
 		}
-		w.state = idle
+		p.becameIdle(w)
 	case ipc.Goodbye:
 		p.jobDone(w)
 		w.state = leaving

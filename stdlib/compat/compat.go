@@ -24,7 +24,7 @@ import (
 func Options() lua.Options {
 	return lua.Options{
 		CallStackSize:       200000,
-		RegistrySize:        1024 * 20,
+		RegistrySize:        1024, // grows on demand; every slot costs 16 bytes per state
 		RegistryMaxSize:     1000000,
 		RegistryGrowStep:    1024,
 		MinimizeStackMemory: true,
