@@ -156,5 +156,5 @@ func TestWebappChromium(t *testing.T) {
 	}
 	// The visit cookie was set by the form page and is sent back.
 	c.eval(t, session, `location.href = "/"`)
-	waitFor(`document.readyState === "complete" && (document.getElementById("visits") || {}).textContent.includes("Visit number 2 ")`)
+	waitFor(`document.readyState === "complete" && ((document.getElementById("visits") || {}).textContent || "").includes("Visit number 2 ")`)
 }
