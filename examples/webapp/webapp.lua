@@ -11,12 +11,22 @@ local enc = http.encode_html
 
 local port = tonumber((...)) or 8080
 
+-- A little style shared by every page.
+local style = [[<style>
+body { font-family: system-ui, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-weight: 600; }
+label { display: inline-block; min-width: 6em; }
+input[type=text] { width: 20em; padding: .3em; }
+input[type=submit] { padding: .4em 1.5em; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .3em .6em; text-align: left; }
+</style>]]
+
 local function page(request, title, body)
   request:send_status("200 OK")
   request:send_header("Content-Type", "text/html; charset=UTF-8")
   request:send_data(
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>', enc(title),
-    '</title></head><body>\n<h1>', enc(title), '</h1>\n', body,
+    '</title>', style, '</head><body>\n<h1>', enc(title), '</h1>\n', body,
     '\n<p><a href="/">form</a> | <a href="/stream">streamed response</a></p>\n</body></html>\n')
 end
 
@@ -27,7 +37,7 @@ local function form_page(request)
   request:send_header("Set-Cookie", "visits=" .. visits .. "; Path=/; SameSite=Lax")
   request:send_data([[
 <!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Moonbridge example</title></head><body>
+<html><head><meta charset="utf-8"><title>Moonbridge example</title>]], style, [[</head><body>
 <h1>Moonbridge example</h1>
 <p id="visits">Visit number ]], visits, [[ (counted in a cookie).</p>
 <form id="form" method="post" action="/echo" enctype="multipart/form-data">
