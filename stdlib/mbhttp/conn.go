@@ -525,6 +525,19 @@ func (c *conn) closeAfterResponse() {
 		if err := c.tr.Finish(); err != nil {
 			c.raise("Could not finish sending data to client: %v", err)
 		}
+		// When the whole request has been read and nothing more has
+		// arrived, a well-behaved client sends nothing after
+		// "Connection: close": close at once instead of holding the
+		// worker for the client's own close (a lingering close is only
+		// needed while input may still come, as nginx does).
+		if c.bodyDone {
+			if data, st, err := c.tr.ReadNB(c.opts.inputChunk, -1); err == nil && st == "block" && len(data) == 0 {
+				if err := c.tr.Close(); err != nil {
+					c.raise("Could not finish sending data to client: %v", err)
+				}
+				return
+			}
+		}
 		if c.consumeAll(&c.opts.drain) {
 			if err := c.tr.Close(); err != nil {
 				c.raise("Could not finish sending data to client: %v", err)
