@@ -3,11 +3,18 @@
 // callback (_call) and coroutine (_yield) forms, poll, client and listening
 // sockets, child processes and TLS.
 //
-// All I/O runs on raw non-blocking file descriptors with the package's own
-// buffers and ppoll(2); it does not use Go's network poller, so that every
-// form of every method shares one code path. A Handle belongs to the
-// goroutine that runs its Lua state: it is not safe for concurrent use, and
-// this package must never call back into Lua from another goroutine.
-// The package must not install signal handlers or reap children it did not
-// start; the worker runtime owns process-wide state.
+// I/O runs on non-blocking file descriptors with the package's own
+// buffers. Every descriptor a handle or listener owns is held by an
+// *os.File so that Go's network poller watches it: the non-blocking forms
+// make the raw system call once, the blocking forms and timed waits make
+// it inside the file's RawConn (so a waiting goroutine holds no OS thread
+// and no readiness edge is lost). poll over many descriptors uses an epoll
+// instance that is itself watched by the poller. The process's shared
+// stdin/stdout/stderr are not taken over; they are switched to
+// non-blocking mode only for the duration of one attempt.
+//
+// A Handle belongs to the goroutine that runs its Lua state: it is not safe
+// for concurrent use, and this package must never call back into Lua from
+// another goroutine. The package must not install signal handlers or reap
+// children it did not start; the worker runtime owns process-wide state.
 package mbio

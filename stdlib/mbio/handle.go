@@ -2,10 +2,12 @@ package mbio
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
-	"runtime"
+	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -44,33 +46,44 @@ const (
 	ErrWriteFinished = stateError("Attempt to write to a finished I/O handle")
 )
 
-// fdOwner owns a file descriptor so that a finalizer can close it when the
-// Handle (which forms a cycle with its Lua userdata) becomes unreachable.
-type fdOwner struct{ fd int }
+// readBufs holds read buffers of closed (or idle) handles for reuse.
+var readBufs = sync.Pool{New: func() any { return new([readBufSize]byte) }}
 
-func newFdOwner(fd int) *fdOwner {
-	o := &fdOwner{fd: fd}
-	runtime.SetFinalizer(o, func(o *fdOwner) {
-		if o.fd >= 0 {
-			syscall.Close(o.fd)
-			o.fd = -1
-		}
-	})
-	return o
-}
-
-func (o *fdOwner) release() {
-	if o != nil {
-		o.fd = -1
-		runtime.SetFinalizer(o, nil)
+// pollFile wraps fd, which must be non-blocking, in an *os.File so that it
+// is registered with Go's network poller; the file then owns fd (closing
+// it, or its finalizer when it is dropped, closes fd). rc is nil when the
+// poller cannot watch fd: waits then fall back to ppoll.
+func pollFile(fd int, name string) (*os.File, syscall.RawConn) {
+	f := os.NewFile(uintptr(fd), name)
+	if f.SetReadDeadline(time.Time{}) != nil {
+		return f, nil // not registered with the poller
 	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return f, nil
+	}
+	return f, rc
 }
+
+// I/O operations run inside RawConn.Read/Write (Handle.ioOp).
+const (
+	opRead   = iota // read(2) into ioBuf
+	opWritev        // writev(2) of iov
+	opPoll          // report whether fd has ioEvents, without blocking
+)
 
 // Handle is a buffered moonbridge_io handle (socket, pipe, stdio). It is
 // used from one goroutine only.
 type Handle struct {
-	fd       int // -1 once closed, or after finish() of a non-socket
-	own      *fdOwner
+	fd       int      // -1 once closed, or after finish() of a non-socket
+	file     *os.File // owns fd (nil for stdio, which the process shares)
+	rc       syscall.RawConn
+	ioFn     func(uintptr) bool // runs ioOp; made on first blocking use
+	ioOp     int
+	ioBuf    []byte
+	ioEvents int16
+	ioN      int
+	ioErr    error
 	isSock   bool
 	isTCP    bool
 	toggleNB bool // shared fd (stdio): O_NONBLOCK is set only during an attempt
@@ -102,13 +115,88 @@ type handleAddr struct {
 	hasRemote, hasLocal   bool
 }
 
-// newHandle wraps fd (already non-blocking unless toggle is set).
+// newHandle wraps fd (already non-blocking unless toggle is set). An owned
+// descriptor is taken over by an *os.File registered with Go's network
+// poller, so that blocking forms wait without holding an OS thread.
 func newHandle(fd int, isSock, owned, toggle bool) *Handle {
 	h := &Handle{fd: fd, isSock: isSock, toggleNB: toggle}
 	if owned {
-		h.own = newFdOwner(fd)
+		name := "mbio-pipe"
+		if isSock {
+			name = "mbio-socket"
+		}
+		h.file, h.rc = pollFile(fd, name)
 	}
 	return h
+}
+
+// ioCall runs the operation op inside the poller's RawConn: the attempt
+// is made first and repeated whenever the poller reports fd ready, until
+// it no longer reports EAGAIN, so no readiness edge is lost. write
+// selects the write side (and its deadline). It returns the poller's
+// error (a deadline, a closed file); the operation's result is in ioN and
+// ioErr.
+func (h *Handle) ioCall(op int, write bool) error {
+	if h.ioFn == nil {
+		h.ioFn = func(fd uintptr) bool { return h.runOp(int(fd)) }
+	}
+	h.ioOp = op
+	var err error
+	if write {
+		err = h.rc.Write(h.ioFn)
+	} else {
+		err = h.rc.Read(h.ioFn)
+	}
+	h.ioBuf = nil
+	return err
+}
+
+func (h *Handle) runOp(fd int) bool {
+	switch h.ioOp {
+	case opRead:
+		h.ioN, h.ioErr = readFd(fd, h.ioBuf)
+	case opWritev:
+		h.ioN, h.ioErr = writevFd(fd, h.iov)
+	default:
+		fds := [1]pollFd{{fd: int32(fd), events: h.ioEvents}}
+		h.ioN, h.ioErr = pollNow(fds[:])
+		return h.ioN > 0 || h.ioErr != nil
+	}
+	return !isAgain(h.ioErr)
+}
+
+// waitReady waits until fd has events or timeout (negative: no limit)
+// passes, through the network poller when the handle has one.
+func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
+	if h.rc == nil || timeout == 0 {
+		return waitFd(h.fd, events, timeout)
+	}
+	write := events&pollOut != 0
+	if timeout > 0 {
+		d := time.Now().Add(timeout)
+		if write {
+			h.file.SetWriteDeadline(d)
+		} else {
+			h.file.SetReadDeadline(d)
+		}
+	}
+	h.ioEvents = events
+	err := h.ioCall(opPoll, write)
+	if timeout > 0 {
+		if write {
+			h.file.SetWriteDeadline(time.Time{})
+		} else {
+			h.file.SetReadDeadline(time.Time{})
+		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// ready at the deadline still counts
+		return waitFd(h.fd, events, 0)
+	}
+	if err != nil {
+		return false, err
+	}
+	return h.ioN > 0, h.ioErr
 }
 
 // NewSocket takes ownership of fd, a connected stream socket (TCP or Unix)
@@ -251,11 +339,20 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		n += int64(len(avail))
 		h.rin, h.rout = 0, 0
 		if h.rbuf == nil {
-			h.rbuf = make([]byte, readBufSize)
+			h.rbuf = readBufs.Get().(*[readBufSize]byte)[:]
 		}
-		fd := h.fd
-		buf := h.rbuf[:cap(h.rbuf)]
-		got, rerr := h.attempt(func() (int, error) { return readFd(fd, buf) })
+		var got int
+		var rerr error
+		if nb || h.rc == nil {
+			fd, buf := h.fd, h.rbuf
+			got, rerr = h.attempt(func() (int, error) { return readFd(fd, buf) })
+		} else {
+			h.ioBuf = h.rbuf
+			if perr := h.ioCall(opRead, false); perr != nil {
+				return nil, 0, "", h.ioError("read", perr)
+			}
+			got, rerr = h.ioN, h.ioErr
+		}
 		switch {
 		case rerr == nil && got == 0:
 			if h.tls != nil {
@@ -264,11 +361,15 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 				}
 			}
 			h.readErr = false
+			h.releaseReadBuf()
 			return acc, n, StatusEOF, nil
 		case rerr == nil:
 			h.rin = got
 		case isAgain(rerr) && nb:
+			// the buffer is empty and no view points into it: an idle
+			// handle does not keep it
 			h.readErr = false
+			h.releaseReadBuf()
 			return acc, n, StatusBlock, nil
 		case isAgain(rerr):
 			if _, werr := waitFd(h.fd, pollIn, -1); werr != nil {
@@ -343,7 +444,7 @@ func (h *Handle) WaitReadable(timeout time.Duration) (bool, error) {
 	if h.rin > h.rout || h.fd < 0 || h.readErr {
 		return true, nil
 	}
-	ok, err := waitFd(h.fd, pollIn, timeout)
+	ok, err := h.waitReady(pollIn, timeout)
 	if err != nil {
 		return false, fmt.Errorf("mbio: wait readable: %w", err)
 	}
@@ -359,7 +460,7 @@ func (h *Handle) WaitWritable(timeout time.Duration) (bool, error) {
 	if h.fd < 0 || h.writeErr {
 		return true, nil
 	}
-	ok, err := waitFd(h.fd, pollOut, timeout)
+	ok, err := h.waitReady(pollOut, timeout)
 	if err != nil {
 		return false, fmt.Errorf("mbio: wait writable: %w", err)
 	}
@@ -392,9 +493,10 @@ func (h *Handle) mustSend() bool {
 	return h.flushLeft > 0 || h.wleft >= writeThreshold || len(h.wq)-h.wqh >= maxQueued
 }
 
-// trySend writes queued data until the queue is empty or the OS would
-// block (blocked = true).
-func (h *Handle) trySend() (blocked bool, err error) {
+// trySend writes queued data until the queue is empty or, unless wait is
+// set and the handle is watched by the network poller, the OS would block
+// (blocked = true).
+func (h *Handle) trySend(wait bool) (blocked bool, err error) {
 	for h.wleft > 0 {
 		iov := h.iov[:0]
 		off := h.wqoff
@@ -409,8 +511,18 @@ func (h *Handle) trySend() (blocked bool, err error) {
 			iov = append(iov, v)
 		}
 		h.iov = iov
-		fd := h.fd
-		n, werr := h.attempt(func() (int, error) { return writevFd(fd, iov) })
+		var n int
+		var werr error
+		if wait && h.rc != nil {
+			if perr := h.ioCall(opWritev, true); perr != nil {
+				werr = perr
+			} else {
+				n, werr = h.ioN, h.ioErr
+			}
+		} else {
+			fd := h.fd
+			n, werr = h.attempt(func() (int, error) { return writevFd(fd, iov) })
+		}
 		for i := range iov {
 			iov[i].Base = nil // do not keep strings alive from the iovec cache
 		}
@@ -460,7 +572,7 @@ func (h *Handle) send(nb, flush bool) (int, error) {
 		h.flushLeft = h.wleft
 	}
 	for h.mustSend() {
-		blocked, err := h.trySend()
+		blocked, err := h.trySend(!nb)
 		if err != nil {
 			return 0, err
 		}
@@ -471,7 +583,7 @@ func (h *Handle) send(nb, flush bool) (int, error) {
 			h.writeErr = false
 			return h.wleft, nil
 		}
-		if _, err := waitFd(h.fd, pollOut, -1); err != nil {
+		if _, err := h.waitReady(pollOut, -1); err != nil {
 			return 0, h.ioError("write", err)
 		}
 	}
@@ -532,20 +644,36 @@ func (h *Handle) closeFd() error {
 	}
 	fd := h.fd
 	h.fd = -1
-	h.own.release()
-	h.rin, h.rout = 0, 0
+	h.releaseReadBuf()
 	if h.tls != nil {
 		h.tls.stop()
 	}
-	if err := syscall.Close(fd); err != nil {
+	var err error
+	if h.file != nil {
+		err = h.file.Close()
+		h.file, h.rc, h.ioFn = nil, nil, nil
+	} else {
+		err = syscall.Close(fd)
+	}
+	if err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
 	return nil
 }
 
+// releaseReadBuf gives the (empty) read buffer back to the pool.
+func (h *Handle) releaseReadBuf() {
+	h.rin, h.rout = 0, 0
+	if h.rbuf != nil {
+		readBufs.Put((*[readBufSize]byte)(h.rbuf))
+		h.rbuf = nil
+	}
+}
+
 // dropBuffers releases buffers and queued output of a closed handle.
 func (h *Handle) dropBuffers() {
-	h.rbuf, h.scratch, h.iov = nil, nil, nil
+	h.releaseReadBuf()
+	h.scratch, h.iov = nil, nil
 	for i := range h.wq {
 		h.wq[i] = ""
 	}

@@ -5,16 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"syscall"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
 // Listener is a listening socket created by tcplisten or locallisten.
 type Listener struct {
-	fd  int
-	own *fdOwner
-	ud  *lua.LUserData
+	fd       int      // -1 once closed
+	file     *os.File // owns fd, registered with the network poller
+	rc       syscall.RawConn
+	acceptFn func(uintptr) bool // accept4(2) inside rc.Read; made on first use
+	newFd    int
+	err      error
+	ud       *lua.LUserData
 }
 
 func listenerFuncs() map[string]lua.LGFunction {
@@ -49,15 +55,29 @@ func checkListener(L *lua.LState, n int) *Listener {
 // when none is pending.
 func (l *Listener) accept(nb bool) (*Handle, error) {
 	for {
-		fd, _, err := syscall.Accept4(l.fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		var fd int
+		var err error
+		if nb || l.rc == nil {
+			fd, err = accept4(l.fd)
+		} else {
+			if l.acceptFn == nil {
+				l.acceptFn = func(sfd uintptr) bool {
+					l.newFd, l.err = accept4(int(sfd))
+					return !isAgain(l.err)
+				}
+			}
+			if perr := l.rc.Read(l.acceptFn); perr != nil {
+				return nil, perr
+			}
+			fd, err = l.newFd, l.err
+			l.err = nil
+		}
 		if err == nil {
 			h := newHandle(fd, true, true, false)
 			h.fillAddr(true)
 			return h, nil
 		}
 		switch {
-		case err == syscall.EINTR || err == syscall.ECONNABORTED:
-			continue
 		case isAgain(err) && nb:
 			return nil, nil
 		case isAgain(err):
@@ -67,6 +87,18 @@ func (l *Listener) accept(nb bool) (*Handle, error) {
 		default:
 			return nil, err
 		}
+	}
+}
+
+// accept4 accepts one connection as a non-blocking, close-on-exec socket;
+// it retries on EINTR and on connections aborted before they were taken.
+func accept4(fd int) (int, error) {
+	for {
+		nfd, _, err := syscall.Accept4(fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		if err == syscall.EINTR || err == syscall.ECONNABORTED {
+			continue
+		}
+		return nfd, err
 	}
 }
 
@@ -97,10 +129,10 @@ func luaListenerClose(L *lua.LState) int {
 	if l.fd < 0 {
 		L.RaiseError("Attempt to close a closed listener")
 	}
-	fd := l.fd
 	l.fd = -1
-	l.own.release()
-	if err := syscall.Close(fd); err != nil {
+	f := l.file
+	l.file, l.rc, l.acceptFn = nil, nil, nil
+	if err := f.Close(); err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
 		return 2
@@ -186,7 +218,7 @@ func tcpConnect(host string, port int, nb bool) (*Handle, error) {
 				h.fillAddr(false)
 				return h, nil
 			}
-			err = finishConnect(fd)
+			err = h.finishConnect()
 		}
 		if err == nil {
 			h.fillAddr(!nb)
@@ -202,11 +234,11 @@ func tcpConnect(host string, port int, nb bool) (*Handle, error) {
 }
 
 // finishConnect waits for a non-blocking connect to complete.
-func finishConnect(fd int) error {
-	if _, err := waitFd(fd, pollOut, -1); err != nil {
+func (h *Handle) finishConnect() error {
+	if _, err := h.waitReady(pollOut, -1); err != nil {
 		return err
 	}
-	soerr, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+	soerr, err := syscall.GetsockoptInt(h.fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
 	if err != nil {
 		return err
 	}
@@ -252,7 +284,7 @@ func localConnect(sa *syscall.SockaddrUnix, nb bool) (*Handle, error) {
 			return h, nil
 		}
 		if err == syscall.EINPROGRESS && !nb {
-			if err = finishConnect(fd); err == nil {
+			if err = h.finishConnect(); err == nil {
 				return h, nil
 			}
 		}
@@ -261,7 +293,7 @@ func localConnect(sa *syscall.SockaddrUnix, nb bool) (*Handle, error) {
 		}
 		if isAgain(err) && !nb {
 			// backlog full: wait a little and retry
-			ppoll(nil, 10e6)
+			time.Sleep(10 * time.Millisecond)
 			continue
 		}
 		h.Reset()
@@ -300,7 +332,9 @@ func listenFd(family int, sa syscall.Sockaddr) (*Listener, error) {
 		syscall.Close(fd)
 		return nil, err
 	}
-	return &Listener{fd: fd, own: newFdOwner(fd)}, nil
+	l := &Listener{fd: fd}
+	l.file, l.rc = pollFile(fd, "mbio-listener")
+	return l, nil
 }
 
 func luaTCPListen(L *lua.LState) int {

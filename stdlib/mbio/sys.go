@@ -2,6 +2,9 @@ package mbio
 
 import (
 	"errors"
+	"math"
+	"os"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -22,10 +25,68 @@ const (
 	pollNval = 0x20
 )
 
-// ppoll waits for events on fds. A negative timeout waits without limit.
-// It returns the number of ready descriptors (0 on timeout) and retries
-// on EINTR with the remaining time.
+// pollNow is ppoll(2) with a zero timeout: it reports which descriptors
+// are ready without ever blocking, so it is issued as a raw system call
+// (the Go scheduler need not hand the thread's P to another thread).
+func pollNow(fds []pollFd) (int, error) {
+	var ts syscall.Timespec
+	var p unsafe.Pointer
+	if len(fds) > 0 {
+		p = unsafe.Pointer(&fds[0])
+	}
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(p), uintptr(len(fds)),
+			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case syscall.EINTR:
+			continue
+		}
+		return 0, e
+	}
+}
+
+// ppoll waits for events on fds like ppoll(2). A negative timeout waits
+// without limit. It returns the number of ready descriptors (0 on timeout)
+// with revents filled in.
+//
+// The wait itself goes through Go's network poller (see multiWaiter), so
+// no OS thread is blocked while waiting; only when the descriptors cannot
+// be watched that way does it fall back to a blocking ppoll(2).
 func ppoll(fds []pollFd, timeout time.Duration) (int, error) {
+	n, err := pollNow(fds)
+	if err != nil || n > 0 || timeout == 0 {
+		return n, err
+	}
+	if len(fds) == 0 {
+		sleep(timeout)
+		return 0, nil
+	}
+	w := getMultiWaiter()
+	if w == nil {
+		return blockingPpoll(fds, timeout)
+	}
+	n, err, ok := w.wait(fds, timeout)
+	putMultiWaiter(w)
+	if !ok {
+		return blockingPpoll(fds, timeout)
+	}
+	return n, err
+}
+
+// sleep waits for d (negative: for ever) without holding a thread.
+func sleep(d time.Duration) {
+	if d < 0 {
+		d = math.MaxInt64
+	}
+	time.Sleep(d)
+}
+
+// blockingPpoll is ppoll(2) as a blocking system call, retried on EINTR
+// with the remaining time. It is the fallback for descriptors the network
+// poller cannot watch.
+func blockingPpoll(fds []pollFd, timeout time.Duration) (int, error) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
@@ -56,6 +117,139 @@ func ppoll(fds []pollFd, timeout time.Duration) (int, error) {
 			}
 		}
 	}
+}
+
+// multiWaiter waits for any of several descriptors through the network
+// poller: the descriptors are added (level-triggered) to an epoll instance
+// of its own, and that epoll descriptor, which becomes readable whenever
+// one of them has an event, is registered with Go's poller through an
+// *os.File. Waiters are pooled; a waiter holds no descriptor between two
+// waits.
+type multiWaiter struct {
+	epfd  int
+	file  *os.File
+	rc    syscall.RawConn
+	check func(uintptr) bool // bound once: polls fds without blocking
+	fds   []pollFd           // the descriptors of the current wait
+	added []int32            // descriptors added to epfd by the current wait
+	n     int
+	err   error
+	timed bool // a read deadline is set on file
+	event syscall.EpollEvent
+}
+
+var multiWaiters sync.Pool
+
+func getMultiWaiter() *multiWaiter {
+	if w, ok := multiWaiters.Get().(*multiWaiter); ok {
+		return w
+	}
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil
+	}
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		return nil
+	}
+	f := os.NewFile(uintptr(epfd), "mbio-poll")
+	if f.SetReadDeadline(time.Time{}) != nil { // not taken by the poller
+		f.Close()
+		return nil
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil
+	}
+	w := &multiWaiter{epfd: epfd, file: f, rc: rc}
+	w.check = func(uintptr) bool {
+		w.n, w.err = pollNow(w.fds)
+		return w.n > 0 || w.err != nil
+	}
+	return w
+}
+
+func putMultiWaiter(w *multiWaiter) {
+	clear(w.fds)
+	w.fds = w.fds[:0]
+	w.err = nil
+	multiWaiters.Put(w)
+}
+
+func epollEvents(events int16) uint32 {
+	var e uint32
+	if events&pollIn != 0 {
+		e |= syscall.EPOLLIN
+	}
+	if events&pollOut != 0 {
+		e |= syscall.EPOLLOUT
+	}
+	return e
+}
+
+// wait waits until one of fds is ready or timeout (negative: no limit)
+// passes. ok is false when the descriptors could not be watched through
+// the poller; the caller then falls back to blockingPpoll.
+func (w *multiWaiter) wait(fds []pollFd, timeout time.Duration) (n int, err error, ok bool) {
+	w.fds = append(w.fds[:0], fds...)
+	w.added = w.added[:0]
+	defer func() {
+		for _, fd := range w.added {
+			epollCtl(w.epfd, syscall.EPOLL_CTL_DEL, fd, &w.event)
+		}
+	}()
+	for i, p := range w.fds {
+		if p.fd < 0 {
+			continue // ignored, as ppoll(2) does
+		}
+		w.event = syscall.EpollEvent{Events: epollEvents(p.events), Fd: p.fd}
+		err := epollCtl(w.epfd, syscall.EPOLL_CTL_ADD, p.fd, &w.event)
+		if err == syscall.EEXIST {
+			// the same descriptor twice (input and output set): watch
+			// the union of the events asked for it
+			for _, q := range w.fds[:i] {
+				if q.fd == p.fd {
+					w.event.Events |= epollEvents(q.events)
+				}
+			}
+			err = epollCtl(w.epfd, syscall.EPOLL_CTL_MOD, p.fd, &w.event)
+		} else if err == nil {
+			w.added = append(w.added, p.fd)
+		}
+		if err != nil {
+			return 0, nil, false
+		}
+	}
+	if timeout > 0 {
+		w.file.SetReadDeadline(time.Now().Add(timeout))
+		w.timed = true
+	} else if w.timed {
+		w.file.SetReadDeadline(time.Time{})
+		w.timed = false
+	}
+	rerr := w.rc.Read(w.check)
+	switch {
+	case rerr == nil:
+	case errors.Is(rerr, os.ErrDeadlineExceeded):
+		w.n, w.err = pollNow(w.fds)
+	default:
+		return 0, nil, false
+	}
+	for i := range fds {
+		fds[i].revents = w.fds[i].revents
+	}
+	return w.n, w.err, true
+}
+
+// epollCtl is epoll_ctl(2); it never blocks, so it is a raw system call.
+func epollCtl(epfd, op int, fd int32, ev *syscall.EpollEvent) error {
+	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op),
+		uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
 
 // waitFd blocks until fd has one of events (or an error condition), or

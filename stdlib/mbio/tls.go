@@ -120,16 +120,17 @@ func (h *Handle) startTLS(conf *tlsConf, serverName string) error {
 	if err != nil {
 		return fmt.Errorf("starttls: socketpair: %w", err)
 	}
-	f := os.NewFile(uintptr(h.fd), "tls-socket")
-	conn, err := net.FileConn(f) // duplicates the descriptor
+	var conn net.Conn
+	if h.file != nil {
+		conn, err = net.FileConn(h.file) // duplicates the descriptor
+	} else { // a standard descriptor that is a socket
+		conn, err = fileConnDup(h.fd)
+	}
 	if err != nil {
 		syscall.Close(sp[0])
 		syscall.Close(sp[1])
-		f.Close()
 		return fmt.Errorf("starttls: %w", err)
 	}
-	h.own.release()
-	f.Close()
 	f2 := os.NewFile(uintptr(sp[1]), "tls-pump")
 	inner, err := net.FileConn(f2)
 	f2.Close()
@@ -138,9 +139,17 @@ func (h *Handle) startTLS(conf *tlsConf, serverName string) error {
 		conn.Close()
 		return fmt.Errorf("starttls: %w", err)
 	}
+	// the handle's descriptor now lives on in conn only
+	if h.file != nil {
+		h.file.Close()
+	} else {
+		syscall.Close(h.fd)
+	}
 	setNonblock(sp[0], true)
 	h.fd = sp[0]
-	h.own = newFdOwner(sp[0])
+	h.toggleNB = false
+	h.file, h.rc = pollFile(sp[0], "mbio-tls")
+	h.ioFn = nil
 	pc := &prefixConn{Conn: conn, prefix: append([]byte(nil), h.rbuf[h.rout:h.rin]...)}
 	h.rin, h.rout = 0, 0
 	var tc *tls.Conn
@@ -159,6 +168,19 @@ func (h *Handle) startTLS(conf *tlsConf, serverName string) error {
 	h.tls = link
 	go link.pump(inner.(*net.UnixConn))
 	return nil
+}
+
+// fileConnDup returns a net.Conn on a duplicate of fd, a socket the
+// handle does not own through an *os.File.
+func fileConnDup(fd int) (net.Conn, error) {
+	d, err := syscall.Dup(fd)
+	if err != nil {
+		return nil, err
+	}
+	syscall.CloseOnExec(d)
+	f := os.NewFile(uintptr(d), "tls-socket")
+	defer f.Close()
+	return net.FileConn(f)
 }
 
 // pump moves plaintext between the handle's socketpair and the TLS
