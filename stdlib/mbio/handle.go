@@ -154,9 +154,9 @@ func (h *Handle) ioCall(op int, write bool) error {
 func (h *Handle) runOp(fd int) bool {
 	switch h.ioOp {
 	case opRead:
-		h.ioN, h.ioErr = readFd(fd, h.ioBuf)
+		h.ioN, h.ioErr = rawRead(fd, h.ioBuf)
 	case opWritev:
-		h.ioN, h.ioErr = writevFd(fd, h.iov)
+		h.ioN, h.ioErr = rawWritev(fd, h.iov)
 	default:
 		fds := [1]pollFd{{fd: int32(fd), events: h.ioEvents}}
 		h.ioN, h.ioErr = pollNow(fds[:])
@@ -343,7 +343,9 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		}
 		var got int
 		var rerr error
-		if nb || h.rc == nil {
+		if h.file != nil && (nb || h.rc == nil) {
+			got, rerr = rawRead(h.fd, h.rbuf)
+		} else if nb || h.rc == nil {
 			fd, buf := h.fd, h.rbuf
 			got, rerr = h.attempt(func() (int, error) { return readFd(fd, buf) })
 		} else {
@@ -519,6 +521,8 @@ func (h *Handle) trySend(wait bool) (blocked bool, err error) {
 			} else {
 				n, werr = h.ioN, h.ioErr
 			}
+		} else if h.file != nil {
+			n, werr = rawWritev(h.fd, iov)
 		} else {
 			fd := h.fd
 			n, werr = h.attempt(func() (int, error) { return writevFd(fd, iov) })

@@ -94,7 +94,7 @@ func (l *Listener) accept(nb bool) (*Handle, error) {
 // it retries on EINTR and on connections aborted before they were taken.
 func accept4(fd int) (int, error) {
 	for {
-		nfd, _, err := syscall.Accept4(fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		nfd, err := rawAccept4(fd)
 		if err == syscall.EINTR || err == syscall.ECONNABORTED {
 			continue
 		}

@@ -294,6 +294,58 @@ func writevFd(fd int, iov []syscall.Iovec) (int, error) {
 	}
 }
 
+// The raw* calls below are for descriptors this package created or took
+// over in non-blocking mode (sockets and pipes, never regular files): such
+// a call returns at once, so it is made without telling the scheduler
+// about a system call. Going through entersyscall would wake the runtime's
+// sysmon thread (a futex wake-up and a context switch) every time an idle
+// worker starts on a request. The process's stdio, which may be a regular
+// file or a terminal, always uses readFd/writevFd.
+
+// rawRead is read(2) on an owned non-blocking descriptor.
+func rawRead(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	for {
+		r, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+		switch e {
+		case 0:
+			return int(r), nil
+		case syscall.EINTR:
+			continue
+		}
+		return 0, e
+	}
+}
+
+// rawWritev is writev(2) on an owned non-blocking descriptor.
+func rawWritev(fd int, iov []syscall.Iovec) (int, error) {
+	for {
+		r, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd),
+			uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		switch e {
+		case 0:
+			return int(r), nil
+		case syscall.EINTR:
+			continue
+		}
+		return 0, e
+	}
+}
+
+// rawAccept4 accepts a connection on an owned non-blocking listening
+// socket as a non-blocking, close-on-exec socket.
+func rawAccept4(fd int) (int, error) {
+	r, _, e := syscall.RawSyscall6(syscall.SYS_ACCEPT4, uintptr(fd), 0, 0,
+		syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
 // monotonic returns CLOCK_MONOTONIC in seconds.
 func monotonic() float64 {
 	var ts syscall.Timespec
