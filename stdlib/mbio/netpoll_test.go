@@ -316,3 +316,73 @@ func TestConcurrentPollers(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWaitInputOrSigterm checks the SIGTERM-aware wait of a handle: data,
+// timeout, and NotifySigterm waking every waiter without any of them
+// holding an OS thread.
+func TestWaitInputOrSigterm(t *testing.T) {
+	defer func() {
+		sigtermCaught.Store(false)
+		sigtermReceived.Store(false)
+	}()
+	sigtermReceived.Store(false)
+	h, peer := socketPair(t)
+	ready, sig, err := h.waitInputOrSigterm(30 * time.Millisecond)
+	if ready || sig || err != nil {
+		t.Fatalf("idle wait = %v, %v, %v; want a timeout", ready, sig, err)
+	}
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		io.WriteString(peer, "x")
+	}()
+	ready, sig, err = h.waitInputOrSigterm(time.Minute)
+	if !ready || sig || err != nil {
+		t.Fatalf("wait for data = %v, %v, %v", ready, sig, err)
+	}
+	if d, _, _ := h.ReadNB(-1, -1); string(d) != "x" {
+		t.Fatalf("ReadNB = %q", d)
+	}
+
+	const n = 64
+	before := osThreads(t)
+	var wg sync.WaitGroup
+	results := make(chan string, n)
+	for i := 0; i < n; i++ {
+		h, _ := socketPair(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			timeout := time.Minute
+			if i%2 == 0 {
+				timeout = -1
+			}
+			ready, sig, err := h.waitInputOrSigterm(timeout)
+			results <- fmt.Sprint(ready, sig, err)
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	during := osThreads(t)
+	NotifySigterm()
+	wg.Wait()
+	close(results)
+	for r := range results {
+		if r != "false true <nil>" {
+			t.Errorf("wait woken by SIGTERM returned %s", r)
+		}
+	}
+	if during-before > n/2 {
+		t.Fatalf("%d goroutines waiting: %d OS threads before, %d while waiting", n, before, during)
+	}
+	// after SIGTERM, waits return at once
+	if _, sig, _ := h.waitInputOrSigterm(time.Minute); !sig {
+		t.Fatal("wait after SIGTERM did not report it")
+	}
+	// and the deadline is gone: a blocking read still waits for data
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		io.WriteString(peer, "y\n")
+	}()
+	if d, _, err := h.Read(-1, '\n'); string(d) != "y\n" || err != nil {
+		t.Fatalf("Read after a SIGTERM wake-up = %q, %v", d, err)
+	}
+}

@@ -1,6 +1,8 @@
 package mbio
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -38,6 +40,85 @@ func NotifySigterm() {
 	if wakeWrite >= 0 {
 		syscall.Write(wakeWrite, []byte{1})
 	}
+	sigtermWaitMu.Lock()
+	for h := range sigtermWaiters {
+		h.file.SetReadDeadline(pastDeadline)
+	}
+	sigtermWaitMu.Unlock()
+}
+
+// Handles in waitInputOrSigterm, which NotifySigterm wakes by setting a
+// read deadline in the past.
+var (
+	sigtermWaitMu  sync.Mutex
+	sigtermWaiters = map[*Handle]struct{}{}
+	pastDeadline   = time.Unix(1, 0)
+)
+
+// waitInputOrSigterm waits until data is buffered or h is readable
+// (including EOF and errors), at most timeout (negative: no limit), or
+// until NotifySigterm is called (sigterm = true). A handle watched by the
+// network poller waits through it alone: the SIGTERM wake-up is a read
+// deadline NotifySigterm puts in the past, so the wait registers no
+// descriptor anywhere. Other handles wait on the SIGTERM pipe as well.
+func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool, err error) {
+	if h.closed {
+		return false, false, ErrReadClosed
+	}
+	if h.rin > h.rout || h.fd < 0 || h.readErr {
+		return true, false, nil
+	}
+	if sigtermReceived.Load() {
+		return false, true, nil
+	}
+	if h.rc == nil || timeout == 0 {
+		initWakePipe()
+		fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
+		if _, err := ppoll(fds[:], timeout); err != nil {
+			return false, false, fmt.Errorf("mbio: wait readable: %w", err)
+		}
+		if fds[0].revents != 0 {
+			return true, false, nil
+		}
+		return false, sigtermReceived.Load(), nil
+	}
+	sigtermWaitMu.Lock()
+	sigtermWaiters[h] = struct{}{}
+	sigtermWaitMu.Unlock()
+	// NotifySigterm sets the flag before it moves the deadlines: either it
+	// moves ours after this point, or the check below sees the flag.
+	var d time.Time
+	if timeout > 0 {
+		d = time.Now().Add(timeout)
+	}
+	h.file.SetReadDeadline(d)
+	sig := sigtermReceived.Load()
+	if !sig {
+		h.ioEvents = pollIn
+		err = h.ioCall(opPoll, false)
+	}
+	sigtermWaitMu.Lock()
+	delete(sigtermWaiters, h)
+	sigtermWaitMu.Unlock()
+	h.file.SetReadDeadline(time.Time{})
+	if sig {
+		return false, true, nil
+	}
+	switch {
+	case err == nil:
+		if h.ioErr != nil {
+			return false, false, fmt.Errorf("mbio: wait readable: %w", h.ioErr)
+		}
+		return h.ioN > 0, false, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+	default:
+		return false, false, fmt.Errorf("mbio: wait readable: %w", err)
+	}
+	if sigtermReceived.Load() {
+		return false, true, nil
+	}
+	ok, err := waitFd(h.fd, pollIn, 0) // ready at the deadline still counts
+	return ok, false, err
 }
 
 // SigtermCaught reports whether the application called catch_sigterm(),
