@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -46,6 +47,29 @@ const (
 	ErrWriteFinished = stateError("Attempt to write to a finished I/O handle")
 )
 
+// fdOwner owns a descriptor until it is handed to an *os.File, so that a
+// finalizer closes it when the Handle (which forms a cycle with its Lua
+// userdata) becomes unreachable.
+type fdOwner struct{ fd int }
+
+func newFdOwner(fd int) *fdOwner {
+	o := &fdOwner{fd: fd}
+	runtime.SetFinalizer(o, func(o *fdOwner) {
+		if o.fd >= 0 {
+			syscall.Close(o.fd)
+			o.fd = -1
+		}
+	})
+	return o
+}
+
+func (o *fdOwner) release() {
+	if o != nil {
+		o.fd = -1
+		runtime.SetFinalizer(o, nil)
+	}
+}
+
 // readBufs holds read buffers of closed (or idle) handles for reuse.
 var readBufs = sync.Pool{New: func() any { return new([readBufSize]byte) }}
 
@@ -75,8 +99,10 @@ const (
 // Handle is a buffered moonbridge_io handle (socket, pipe, stdio). It is
 // used from one goroutine only.
 type Handle struct {
-	fd       int      // -1 once closed, or after finish() of a non-socket
-	file     *os.File // owns fd (nil for stdio, which the process shares)
+	fd       int  // -1 once closed, or after finish() of a non-socket
+	owned    bool // fd is ours and non-blocking (not the process's stdio)
+	own      *fdOwner
+	file     *os.File // owns fd once the first blocking wait needed the poller
 	rc       syscall.RawConn
 	ioFn     func(uintptr) bool // runs ioOp; made on first blocking use
 	ioOp     int
@@ -115,19 +141,35 @@ type handleAddr struct {
 	hasRemote, hasLocal   bool
 }
 
-// newHandle wraps fd (already non-blocking unless toggle is set). An owned
-// descriptor is taken over by an *os.File registered with Go's network
-// poller, so that blocking forms wait without holding an OS thread.
+// newHandle wraps fd (already non-blocking unless toggle is set).
 func newHandle(fd int, isSock, owned, toggle bool) *Handle {
-	h := &Handle{fd: fd, isSock: isSock, toggleNB: toggle}
+	h := &Handle{fd: fd, isSock: isSock, toggleNB: toggle, owned: owned}
 	if owned {
-		name := "mbio-pipe"
-		if isSock {
-			name = "mbio-socket"
-		}
-		h.file, h.rc = pollFile(fd, name)
+		h.own = newFdOwner(fd)
 	}
 	return h
+}
+
+// poller reports whether h can wait through Go's network poller. On the
+// first call for an owned descriptor, the descriptor is taken over by an
+// *os.File registered with the poller; until a blocking form needs to
+// wait, a handle costs no registration (a short connection often never
+// waits: its request is there when it is accepted).
+func (h *Handle) poller() bool {
+	if h.rc != nil {
+		return true
+	}
+	if h.own == nil || h.fd < 0 {
+		return false
+	}
+	h.own.release()
+	h.own = nil
+	name := "mbio-pipe"
+	if h.isSock {
+		name = "mbio-socket"
+	}
+	h.file, h.rc = pollFile(h.fd, name)
+	return h.rc != nil
 }
 
 // ioCall runs the operation op inside the poller's RawConn: the attempt
@@ -168,7 +210,7 @@ func (h *Handle) runOp(fd int) bool {
 // waitReady waits until fd has events or timeout (negative: no limit)
 // passes, through the network poller when the handle has one.
 func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
-	if h.rc == nil || timeout == 0 {
+	if timeout == 0 || !h.poller() {
 		return waitFd(h.fd, events, timeout)
 	}
 	write := events&pollOut != 0
@@ -343,9 +385,10 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		}
 		var got int
 		var rerr error
-		if h.file != nil && (nb || h.rc == nil) {
+		wait := !nb && h.poller()
+		if h.owned && !wait {
 			got, rerr = rawRead(h.fd, h.rbuf)
-		} else if nb || h.rc == nil {
+		} else if !wait {
 			fd, buf := h.fd, h.rbuf
 			got, rerr = h.attempt(func() (int, error) { return readFd(fd, buf) })
 		} else {
@@ -515,13 +558,13 @@ func (h *Handle) trySend(wait bool) (blocked bool, err error) {
 		h.iov = iov
 		var n int
 		var werr error
-		if wait && h.rc != nil {
+		if wait && h.poller() {
 			if perr := h.ioCall(opWritev, true); perr != nil {
 				werr = perr
 			} else {
 				n, werr = h.ioN, h.ioErr
 			}
-		} else if h.file != nil {
+		} else if h.owned {
 			n, werr = rawWritev(h.fd, iov)
 		} else {
 			fd := h.fd
@@ -657,6 +700,8 @@ func (h *Handle) closeFd() error {
 		err = h.file.Close()
 		h.file, h.rc, h.ioFn = nil, nil, nil
 	} else {
+		h.own.release()
+		h.own = nil
 		err = syscall.Close(fd)
 	}
 	if err != nil {

@@ -71,7 +71,7 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	if sigtermReceived.Load() {
 		return false, true, nil
 	}
-	if h.rc == nil || timeout == 0 {
+	if timeout == 0 || !h.poller() {
 		initWakePipe()
 		fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
 		if _, err := ppoll(fds[:], timeout); err != nil {

@@ -143,13 +143,15 @@ func (h *Handle) startTLS(conf *tlsConf, serverName string) error {
 	if h.file != nil {
 		h.file.Close()
 	} else {
+		h.own.release()
 		syscall.Close(h.fd)
 	}
 	setNonblock(sp[0], true)
 	h.fd = sp[0]
 	h.toggleNB = false
-	h.file, h.rc = pollFile(sp[0], "mbio-tls")
-	h.ioFn = nil
+	h.owned = true
+	h.own = newFdOwner(sp[0])
+	h.file, h.rc, h.ioFn = nil, nil, nil
 	pc := &prefixConn{Conn: conn, prefix: append([]byte(nil), h.rbuf[h.rout:h.rin]...)}
 	h.rin, h.rout = 0, 0
 	var tc *tls.Conn
