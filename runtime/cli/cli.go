@@ -148,7 +148,12 @@ func Main(args []string, opts Options) int {
 			fmt.Fprintf(os.Stderr, "Error: worker cannot map its deadline slot: %v\n", err)
 			return ExitRuntime
 		}
-		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ipc.FromFD(worker.ControlFD), Deadline: slot})
+		ctrl, err := ipc.FromFD(worker.ControlFD)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Error: worker cannot use its control socket: %v\n", err)
+			return ExitRuntime
+		}
+		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ctrl, Deadline: slot})
 		stop()
 		return code
 	}

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -50,41 +51,56 @@ type Msg struct {
 	FD       int // Conn: the received descriptor (owned by the receiver); -1 otherwise
 }
 
-// Channel is one end of a control socket pair.
+// Channel is one end of a control socket pair. Its descriptor is
+// non-blocking and waits go through Go's network poller, so a master with
+// many workers does not hold an OS thread per worker.
 type Channel struct {
-	fd int
+	f      *os.File
+	rc     syscall.RawConn
+	closed atomic.Bool
 }
 
 // Pair makes a connected socket pair; the first end stays in the master, the
-// second is inherited by the worker (it has close-on-exec cleared by exec's
-// ExtraFiles handling, so it is returned as an *os.File).
+// second is inherited by the worker (passed through exec's ExtraFiles).
 func Pair() (*Channel, *os.File, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("control socket pair: %w", err)
 	}
-	return &Channel{fd: fds[0]}, os.NewFile(uintptr(fds[1]), "worker-control"), nil
+	c, err := newChannel(fds[0])
+	if err != nil {
+		syscall.Close(fds[1])
+		return nil, nil, err
+	}
+	return c, os.NewFile(uintptr(fds[1]), "worker-control"), nil
 }
 
 // FromFD wraps an inherited descriptor (in the worker). It is marked
 // close-on-exec so that programs the worker starts do not keep the
 // master's end from seeing the worker go.
-func FromFD(fd int) *Channel {
+func FromFD(fd int) (*Channel, error) {
 	syscall.CloseOnExec(fd)
-	return &Channel{fd: fd}
+	return newChannel(fd)
 }
 
-// FD is the descriptor of this end, for polling.
-func (c *Channel) FD() int { return c.fd }
-
-// Close closes this end.
-func (c *Channel) Close() error {
-	if c.fd < 0 {
-		return nil
+func newChannel(fd int) (*Channel, error) {
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	err := syscall.Close(c.fd)
-	c.fd = -1
-	return err
+	f := os.NewFile(uintptr(fd), "control")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	return &Channel{f: f, rc: rc}, nil
+}
+
+// Close closes this end; a Recv waiting on it returns ErrClosed.
+func (c *Channel) Close() error {
+	c.closed.Store(true)
+	return c.f.Close()
 }
 
 // Link is one end of a control channel: a socket pair between processes
@@ -114,19 +130,28 @@ func (c *Channel) Send(m Msg) error {
 	if m.Kind == Conn {
 		oob = syscall.UnixRights(m.FD)
 	}
-	for {
-		err := syscall.Sendmsg(c.fd, buf[:n], oob, nil, syscall.MSG_NOSIGNAL)
-		if err == syscall.EINTR {
-			continue
+	var serr error
+	err := c.rc.Write(func(fd uintptr) bool {
+		for {
+			serr = syscall.Sendmsg(int(fd), buf[:n], oob, nil, syscall.MSG_NOSIGNAL|syscall.MSG_DONTWAIT)
+			if serr != syscall.EINTR {
+				return serr != syscall.EAGAIN
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
-		}
-		if m.Kind == Conn {
-			syscall.Close(m.FD)
-		}
-		return nil
+	})
+	if err == nil {
+		err = serr
 	}
+	if err != nil {
+		if c.closed.Load() || errors.Is(err, os.ErrClosed) {
+			return ErrClosed
+		}
+		return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
+	}
+	if m.Kind == Conn {
+		syscall.Close(m.FD)
+	}
+	return nil
 }
 
 // ErrClosed is returned by Recv when the other end has gone.
@@ -137,11 +162,23 @@ func (c *Channel) Recv() (Msg, error) {
 	var buf [16]byte
 	oob := make([]byte, syscall.CmsgSpace(4*4))
 	for {
-		n, oobn, _, _, err := syscall.Recvmsg(c.fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
-		if err == syscall.EINTR {
-			continue
+		var n, oobn int
+		var rerr error
+		err := c.rc.Read(func(fd uintptr) bool {
+			for {
+				n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), buf[:], oob, syscall.MSG_CMSG_CLOEXEC|syscall.MSG_DONTWAIT)
+				if rerr != syscall.EINTR {
+					return rerr != syscall.EAGAIN
+				}
+			}
+		})
+		if err == nil {
+			err = rerr
 		}
 		if err != nil {
+			if c.closed.Load() || errors.Is(err, os.ErrClosed) {
+				return Msg{}, ErrClosed
+			}
 			return Msg{}, fmt.Errorf("receive from control socket: %w", err)
 		}
 		if n == 0 {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -13,7 +14,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	defer master.Close()
 	defer workerFile.Close()
-	worker := FromFD(int(workerFile.Fd()))
+	worker := workerEnd(t, workerFile)
+	defer worker.Close()
 
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -107,7 +109,9 @@ func TestSendTransfersDescriptor(t *testing.T) {
 	if _, err := syscall.Write(fds[1], []byte("x")); err != syscall.EBADF {
 		t.Errorf("write to the sent descriptor: %v, want EBADF", err)
 	}
-	got, err := FromFD(int(workerFile.Fd())).Recv()
+	w := workerEnd(t, workerFile)
+	defer w.Close()
+	got, err := w.Recv()
 	if err != nil || got.FD < 0 {
 		t.Fatalf("recv: %+v %v", got, err)
 	}
@@ -169,5 +173,43 @@ func TestSharedDeadlineSlot(t *testing.T) {
 	mem.Store(42)
 	if mem.Load() != 42 || mem.Close() != nil {
 		t.Errorf("in-memory slot")
+	}
+}
+
+// workerEnd opens the worker's end as a worker process would, on a
+// duplicate of the inherited descriptor.
+func workerEnd(t *testing.T, f *os.File) *Channel {
+	t.Helper()
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromFD(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCloseWakesRecv(t *testing.T) {
+	master, workerFile, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer workerFile.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := master.Recv()
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	master.Close()
+	select {
+	case err := <-done:
+		if err != ErrClosed {
+			t.Errorf("Recv after Close: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake a waiting Recv")
 	}
 }
