@@ -1,7 +1,6 @@
 package mbio
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -13,28 +12,7 @@ import (
 // uses it for the idle wait between two requests of a persistent
 // connection, so that a SIGTERM closes idle connections promptly.
 func (h *Handle) WaitReadableOrSigterm(timeout time.Duration) (ready, sigterm bool, err error) {
-	if h.closed {
-		return false, false, ErrReadClosed
-	}
-	if h.rin > h.rout || h.fd < 0 || h.readErr {
-		return true, false, nil
-	}
-	initWakePipe()
-	if sigtermReceived.Load() {
-		return false, true, nil
-	}
-	fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
-	n := 2
-	if wakeRead < 0 {
-		n = 1
-	}
-	if _, err := ppoll(fds[:n], timeout); err != nil {
-		return false, false, fmt.Errorf("mbio: wait readable: %w", err)
-	}
-	if fds[0].revents != 0 {
-		return true, false, nil
-	}
-	return false, sigtermReceived.Load(), nil
+	return h.waitInputOrSigterm(timeout)
 }
 
 // WriteStringNB queues s and sends what the OS accepts without blocking,
