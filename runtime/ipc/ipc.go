@@ -51,12 +51,15 @@ type Msg struct {
 	FD       int // Conn: the received descriptor (owned by the receiver); -1 otherwise
 }
 
-// Channel is one end of a control socket pair. Its descriptor is
-// non-blocking and waits go through Go's network poller, so a master with
-// many workers does not hold an OS thread per worker.
+// Channel is one end of a control socket pair. The master's end is
+// non-blocking and waits through Go's network poller, so a master with many
+// workers does not hold an OS thread per worker. A worker's end blocks in
+// recvmsg: the worker has nothing else to do, and one system call per
+// message beats a failed attempt, an epoll wait and a second attempt.
 type Channel struct {
-	f      *os.File
-	rc     syscall.RawConn
+	fd     int
+	f      *os.File        // poller-registered end; nil for a blocking end
+	rc     syscall.RawConn // of f
 	closed atomic.Bool
 }
 
@@ -75,12 +78,15 @@ func Pair() (*Channel, *os.File, error) {
 	return c, os.NewFile(uintptr(fds[1]), "worker-control"), nil
 }
 
-// FromFD wraps an inherited descriptor (in the worker). It is marked
-// close-on-exec so that programs the worker starts do not keep the
-// master's end from seeing the worker go.
+// FromFD wraps an inherited descriptor (in the worker) as a blocking end.
+// It is marked close-on-exec so that programs the worker starts do not keep
+// the master's end from seeing the worker go.
 func FromFD(fd int) (*Channel, error) {
 	syscall.CloseOnExec(fd)
-	return newChannel(fd)
+	if err := syscall.SetNonblock(fd, false); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	return &Channel{fd: fd}, nil
 }
 
 func newChannel(fd int) (*Channel, error) {
@@ -94,13 +100,50 @@ func newChannel(fd int) (*Channel, error) {
 		f.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	return &Channel{f: f, rc: rc}, nil
+	return &Channel{fd: fd, f: f, rc: rc}, nil
 }
 
 // Close closes this end; a Recv waiting on it returns ErrClosed.
 func (c *Channel) Close() error {
-	c.closed.Store(true)
+	if c.closed.Swap(true) {
+		return nil
+	}
+	if c.f == nil {
+		return syscall.Close(c.fd)
+	}
 	return c.f.Close()
+}
+
+// io runs one attempt of a system call on the descriptor: directly on a
+// blocking end, through the poller (retrying on EAGAIN) otherwise.
+func (c *Channel) io(write bool, attempt func(fd int) error) error {
+	if c.f == nil {
+		for {
+			err := attempt(c.fd)
+			if err != syscall.EINTR {
+				return err
+			}
+		}
+	}
+	var aerr error
+	try := func(fd uintptr) bool {
+		for {
+			aerr = attempt(int(fd))
+			if aerr != syscall.EINTR {
+				return aerr != syscall.EAGAIN
+			}
+		}
+	}
+	var err error
+	if write {
+		err = c.rc.Write(try)
+	} else {
+		err = c.rc.Read(try)
+	}
+	if err != nil {
+		return err
+	}
+	return aerr
 }
 
 // Link is one end of a control channel: a socket pair between processes
@@ -130,18 +173,9 @@ func (c *Channel) Send(m Msg) error {
 	if m.Kind == Conn {
 		oob = syscall.UnixRights(m.FD)
 	}
-	var serr error
-	err := c.rc.Write(func(fd uintptr) bool {
-		for {
-			serr = syscall.Sendmsg(int(fd), buf[:n], oob, nil, syscall.MSG_NOSIGNAL|syscall.MSG_DONTWAIT)
-			if serr != syscall.EINTR {
-				return serr != syscall.EAGAIN
-			}
-		}
+	err := c.io(true, func(fd int) error {
+		return syscall.Sendmsg(fd, buf[:n], oob, nil, syscall.MSG_NOSIGNAL)
 	})
-	if err == nil {
-		err = serr
-	}
 	if err != nil {
 		if c.closed.Load() || errors.Is(err, os.ErrClosed) {
 			return ErrClosed
@@ -161,64 +195,54 @@ var ErrClosed = errors.New("control socket closed by peer")
 func (c *Channel) Recv() (Msg, error) {
 	var buf [16]byte
 	oob := make([]byte, syscall.CmsgSpace(4*4))
-	for {
-		var n, oobn int
-		var rerr error
-		err := c.rc.Read(func(fd uintptr) bool {
-			for {
-				n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), buf[:], oob, syscall.MSG_CMSG_CLOEXEC|syscall.MSG_DONTWAIT)
-				if rerr != syscall.EINTR {
-					return rerr != syscall.EAGAIN
-				}
-			}
-		})
-		if err == nil {
-			err = rerr
-		}
-		if err != nil {
-			if c.closed.Load() || errors.Is(err, os.ErrClosed) {
-				return Msg{}, ErrClosed
-			}
-			return Msg{}, fmt.Errorf("receive from control socket: %w", err)
-		}
-		if n == 0 {
+	var n, oobn int
+	err := c.io(false, func(fd int) (err error) {
+		n, oobn, _, _, err = syscall.Recvmsg(fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
+		return err
+	})
+	if err != nil {
+		if c.closed.Load() || errors.Is(err, os.ErrClosed) {
 			return Msg{}, ErrClosed
 		}
-		m := Msg{Kind: Kind(buf[0]), FD: -1}
-		if oobn > 0 {
-			fds, err := parseRights(oob[:oobn])
-			if err != nil {
-				return Msg{}, err
-			}
-			if len(fds) > 0 {
-				m.FD = fds[0]
-				for _, extra := range fds[1:] {
-					syscall.Close(extra)
-				}
-			}
-		}
-		switch m.Kind {
-		case Conn, Interval, Main:
-			if n < 3 {
-				return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
-			}
-			m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
-		case Terminate, Ready, Goodbye:
-		default:
-			if m.FD >= 0 {
-				syscall.Close(m.FD)
-			}
-			return m, fmt.Errorf("unknown control message %q", m.Kind)
-		}
-		if m.Kind == Conn && m.FD < 0 {
-			return m, fmt.Errorf("connection message without a descriptor")
-		}
-		if m.Kind != Conn && m.FD >= 0 {
-			syscall.Close(m.FD)
-			m.FD = -1
-		}
-		return m, nil
+		return Msg{}, fmt.Errorf("receive from control socket: %w", err)
 	}
+	if n == 0 {
+		return Msg{}, ErrClosed
+	}
+	m := Msg{Kind: Kind(buf[0]), FD: -1}
+	if oobn > 0 {
+		fds, err := parseRights(oob[:oobn])
+		if err != nil {
+			return Msg{}, err
+		}
+		if len(fds) > 0 {
+			m.FD = fds[0]
+			for _, extra := range fds[1:] {
+				syscall.Close(extra)
+			}
+		}
+	}
+	switch m.Kind {
+	case Conn, Interval, Main:
+		if n < 3 {
+			return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
+		}
+		m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
+	case Terminate, Ready, Goodbye:
+	default:
+		if m.FD >= 0 {
+			syscall.Close(m.FD)
+		}
+		return m, fmt.Errorf("unknown control message %q", m.Kind)
+	}
+	if m.Kind == Conn && m.FD < 0 {
+		return m, fmt.Errorf("connection message without a descriptor")
+	}
+	if m.Kind != Conn && m.FD >= 0 {
+		syscall.Close(m.FD)
+		m.FD = -1
+	}
+	return m, nil
 }
 
 func parseRights(oob []byte) ([]int, error) {
