@@ -88,7 +88,7 @@ func (h *Handle) Value(L *lua.LState) lua.LValue {
 		return h.ud
 	}
 	st := stateOf(L)
-	pub := L.CreateTable(0, 4)
+	pub := L.CreateTable(0, 8) // room for the six address fields and a few of the application's
 	pub.Metatable = st.publicMT
 	a := &h.addr
 	if a.hasRemote {
