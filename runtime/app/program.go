@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/moonbridge-go/moonbridge/compiler"
 	lua "github.com/yuin/gopher-lua"
@@ -57,6 +58,11 @@ type SourceProgram struct {
 	script  string
 	dir     string
 	include []string
+
+	// Compiled chunks, by path: goroutine workers share one process and
+	// need each file compiled once. Prototypes are read-only once built.
+	mu       sync.Mutex
+	compiled map[string]*lua.FunctionProto
 }
 
 // NewSourceProgram prepares to run script; include lists extra directories
@@ -84,7 +90,24 @@ func (p *SourceProgram) Dir() string { return p.dir }
 
 // Main implements Program.
 func (p *SourceProgram) Main() (*lua.FunctionProto, error) {
-	return compileFile(p.script)
+	return p.compile(p.script)
+}
+
+func (p *SourceProgram) compile(path string) (*lua.FunctionProto, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if proto, ok := p.compiled[path]; ok {
+		return proto, nil
+	}
+	proto, err := compileFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if p.compiled == nil {
+		p.compiled = map[string]*lua.FunctionProto{}
+	}
+	p.compiled[path] = proto
+	return proto, nil
 }
 
 // Module implements Program: it searches packagePath like Lua's own
@@ -94,7 +117,7 @@ func (p *SourceProgram) Module(name, packagePath string) (*lua.FunctionProto, st
 	if path == "" {
 		return nil, "", &ModuleNotFoundError{Name: name, Tried: tried}
 	}
-	proto, err := compileFile(path)
+	proto, err := p.compile(path)
 	if err != nil {
 		return nil, path, err
 	}
