@@ -36,6 +36,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moonbridge-go/moonbridge/compiler/bytecode"
@@ -75,6 +76,11 @@ type Program struct {
 	manifest Manifest
 	zip      *zip.Reader
 	files    fs.FS // nil when nothing was embedded
+
+	// Decoded chunks by entry: goroutine workers share one process and
+	// the prototypes are read-only once built.
+	mu      sync.Mutex
+	decoded map[string]*lua.FunctionProto
 }
 
 var _ app.Program = (*Program)(nil)
@@ -181,6 +187,11 @@ func (p *Program) Modules() []string {
 func (p *Program) Files() fs.FS { return p.files }
 
 func (p *Program) load(entry, origin string) (*lua.FunctionProto, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if proto, ok := p.decoded[entry]; ok {
+		return proto, nil
+	}
 	data, err := readEntry(p.zip, entry)
 	if err != nil {
 		return nil, fmt.Errorf("application bundle: %w", err)
@@ -189,6 +200,10 @@ func (p *Program) load(entry, origin string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, fmt.Errorf("application bundle: %s (from %s): %w", entry, origin, err)
 	}
+	if p.decoded == nil {
+		p.decoded = map[string]*lua.FunctionProto{}
+	}
+	p.decoded[entry] = proto
 	return proto, nil
 }
 
