@@ -126,15 +126,8 @@ func compileLua(path, chunkname string) (*lua.FunctionProto, []ast.Stmt, error) 
 	if err != nil {
 		return nil, nil, userErrorf("cannot read %s: %v", path, errors.Unwrap(err))
 	}
-	// A "#!" first line is a comment, as for Lua's standalone interpreter
-	// (and mbrun); keep the line count so line numbers stay right.
-	if len(src) > 0 && src[0] == '#' {
-		if i := strings.IndexByte(string(src), '\n'); i >= 0 {
-			src = append([]byte("--"), src[i:]...)
-		} else {
-			src = nil
-		}
-	}
+	// A "#!" first line is skipped by the lexer, as by Lua's standalone
+	// interpreter (and mbrun), with line numbers kept.
 	chunk, err := compiler.Parse(src, chunkname)
 	if err != nil {
 		return nil, nil, userErrorf("%v", err)

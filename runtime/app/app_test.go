@@ -86,3 +86,22 @@ func TestEmbeddedFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestShebangAndMissingModule(t *testing.T) {
+	prog, err := NewSourceProgram("testdata/shebang.lua", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L := NewState(prog, Hooks{})
+	defer L.Close()
+	err = RunMain(L, prog, nil)
+	// The "#!" line is skipped but still counted.
+	if err == nil || !strings.Contains(err.Error(), "shebang.lua:4: second line") {
+		t.Errorf("error of the main chunk: %v", err)
+	}
+	msg := lua.LVAsString(L.GetGlobal("require_error"))
+	if !strings.Contains(msg, "not found:\n\tno field package.preload['no.such.mod']\n\tno file '") ||
+		strings.Contains(msg, "\n\t\n") || !strings.Contains(msg, "no/such/mod.lua'") {
+		t.Errorf("require message:\n%s", msg)
+	}
+}

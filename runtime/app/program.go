@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/moonbridge-go/moonbridge/compiler"
+	"github.com/moonbridge-go/moonbridge/stdlib/compat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -43,11 +44,14 @@ var ErrNoModule = errors.New("module not found")
 // ModuleNotFoundError says where a disk search for a module looked.
 type ModuleNotFoundError struct {
 	Name  string
-	Tried string // "\n\tno file 'x'" lines, as Lua's require prints them
+	Tried string // where it looked, lines separated by "\n\t" as require joins them ("no file 'x'")
 }
 
 func (e *ModuleNotFoundError) Error() string {
-	return "module '" + e.Name + "' not found:" + e.Tried
+	if e.Tried == "" {
+		return "module '" + e.Name + "' not found"
+	}
+	return "module '" + e.Name + "' not found:\n\t" + e.Tried
 }
 
 // Unwrap makes errors.Is(err, ErrNoModule) true.
@@ -113,9 +117,9 @@ func (p *SourceProgram) compile(path string) (*lua.FunctionProto, error) {
 // Module implements Program: it searches packagePath like Lua's own
 // searcher, but compiles with the project's compiler.
 func (p *SourceProgram) Module(name, packagePath string) (*lua.FunctionProto, string, error) {
-	path, tried := SearchPath(name, packagePath)
+	path, tried := compat.SearchPath(name, packagePath)
 	if path == "" {
-		return nil, "", &ModuleNotFoundError{Name: name, Tried: tried}
+		return nil, "", &ModuleNotFoundError{Name: name, Tried: strings.Join(tried, "\n\t")}
 	}
 	proto, err := p.compile(path)
 	if err != nil {
@@ -140,37 +144,11 @@ func DefaultPath(dir string, include []string) string {
 	return strings.Join(parts, ";")
 }
 
-// SearchPath finds name along a Lua search path ("a/?.lua;b/?.lua"). It
-// returns the file found, or "" and the list of places tried, formatted as
-// Lua's require formats it.
-func SearchPath(name, path string) (string, string) {
-	fname := strings.ReplaceAll(name, ".", string(os.PathSeparator))
-	var tried strings.Builder
-	for _, pattern := range strings.Split(path, ";") {
-		if pattern == "" {
-			continue
-		}
-		candidate := strings.ReplaceAll(pattern, "?", fname)
-		if st, err := os.Stat(candidate); err == nil && !st.IsDir() {
-			return candidate, ""
-		}
-		tried.WriteString("\n\tno file '" + candidate + "'")
-	}
-	return "", tried.String()
-}
-
 func compileFile(path string) (*lua.FunctionProto, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read Lua file: %w", err)
 	}
-	// A "#!" first line is a comment to Lua's standalone loader.
-	if len(src) > 0 && src[0] == '#' {
-		if i := strings.IndexByte(string(src), '\n'); i >= 0 {
-			src = append([]byte("--"), src[i:]...)
-		} else {
-			src = nil
-		}
-	}
+	// The lexer skips a "#!" first line, as Lua's standalone loader does.
 	return compiler.Compile(src, path)
 }

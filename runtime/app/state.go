@@ -59,7 +59,7 @@ var stateOptions = func() lua.Options {
 
 // installRequire replaces the Lua file searcher with one that asks prog,
 // sets package.path to the application's default and adds the 5.2 name
-// package.searchers; loadfile and dofile compile with the project's compiler.
+// package.searchers. (loadfile and dofile come from stdlib/compat.)
 func installRequire(L *lua.LState, prog Program) {
 	pkg, ok := L.GetGlobal("package").(*lua.LTable)
 	if !ok {
@@ -84,7 +84,7 @@ func installRequire(L *lua.LState, prog Program) {
 			return 1
 		}
 		if errors.Is(err, ErrNoModule) {
-			L.Push(lua.LString("\n\tno module '" + name + "' in " + prog.Name()))
+			L.Push(lua.LString("no module '" + name + "' in " + prog.Name()))
 			return 1
 		}
 		if err != nil {
@@ -95,38 +95,6 @@ func installRequire(L *lua.LState, prog Program) {
 		return 2
 	}))
 	L.SetField(pkg, "searchers", loaders)
-
-	L.SetGlobal("loadfile", L.NewFunction(func(L *lua.LState) int {
-		fn, err := loadFile(L, L.CheckString(1))
-		if err != nil {
-			L.Push(lua.LNil)
-			L.Push(lua.LString(err.Error()))
-			return 2
-		}
-		if env, ok := L.Get(3).(*lua.LTable); ok {
-			fn.Env = env
-		}
-		L.Push(fn)
-		return 1
-	}))
-	L.SetGlobal("dofile", L.NewFunction(func(L *lua.LState) int {
-		fn, err := loadFile(L, L.CheckString(1))
-		if err != nil {
-			L.RaiseError("%s", err.Error())
-		}
-		top := L.GetTop()
-		L.Push(fn)
-		L.Call(0, lua.MultRet)
-		return L.GetTop() - top
-	}))
-}
-
-func loadFile(L *lua.LState, path string) (*lua.LFunction, error) {
-	proto, err := compileFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return L.NewFunctionFromProto(proto), nil
 }
 
 // RunMain runs the program's main chunk in L with args as "...". The

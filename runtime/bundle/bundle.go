@@ -162,7 +162,7 @@ func (p *Program) Main() (*lua.FunctionProto, error) {
 func (p *Program) Module(name, packagePath string) (*lua.FunctionProto, string, error) {
 	m, ok := p.manifest.Modules[name]
 	if !ok {
-		return nil, "", &app.ModuleNotFoundError{Name: name, Tried: "\n\tno module '" + name + "' in the application bundle of " +
+		return nil, "", &app.ModuleNotFoundError{Name: name, Tried: "no module '" + name + "' in the application bundle of " +
 			p.manifest.Name + " (bundled: " + strings.Join(p.Modules(), ", ") + "; add it at build time with mbbuild -m " + name + ")"}
 	}
 	proto, err := p.load(moduleEntry(name), m.Origin)

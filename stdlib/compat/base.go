@@ -251,14 +251,7 @@ func loadFile(L *lua.LState, path, mode string, env lua.LValue) int {
 		L.Push(lua.LString(fmt.Sprintf("cannot open %s", path)))
 		return 2
 	}
-	if len(src) > 0 && src[0] == '#' {
-		// keep line numbers: blank the first line instead of dropping it
-		if i := strings.IndexByte(string(src), '\n'); i >= 0 {
-			src = src[i:]
-		} else {
-			src = nil
-		}
-	}
+	// A "#" first line (a shebang) is skipped by the lexer.
 	return loadChunk(L, src, lua53.DisplayName(name), mode, env)
 }
 
@@ -367,6 +360,25 @@ func openOS(L *lua.LState) {
 	}))
 }
 
+// SearchPath finds module name along a Lua search path ("a/?.lua;b/?.lua")
+// as Lua's package.searchpath does. It returns the file found, or "" and
+// the places tried, each as "no file '...'".
+func SearchPath(name, path string) (string, []string) {
+	file := strings.ReplaceAll(name, ".", string(os.PathSeparator))
+	var tried []string
+	for _, pattern := range strings.Split(path, ";") {
+		if pattern == "" {
+			continue
+		}
+		candidate := strings.ReplaceAll(pattern, "?", file)
+		if st, err := os.Stat(candidate); err == nil && !st.IsDir() {
+			return candidate, nil
+		}
+		tried = append(tried, "no file '"+candidate+"'")
+	}
+	return "", tried
+}
+
 // openPackage makes require's Lua file searcher use the 5.3 front end.
 func openPackage(L *lua.LState) {
 	pkg, ok := L.GetGlobal("package").(*lua.LTable)
@@ -380,29 +392,20 @@ func openPackage(L *lua.LState) {
 	searcher := L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)
 		path, _ := L.GetField(pkg, "path").(lua.LString)
-		var tried []string
-		file := strings.ReplaceAll(name, ".", string(os.PathSeparator))
-		for _, pattern := range strings.Split(string(path), ";") {
-			if pattern == "" {
-				continue
-			}
-			candidate := strings.ReplaceAll(pattern, "?", file)
-			if _, err := os.Stat(candidate); err != nil {
-				tried = append(tried, "no file '"+candidate+"'")
-				continue
-			}
-			src, err := os.ReadFile(candidate)
-			if err != nil {
-				L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, err.Error())
-			}
-			if n := loadChunk(L, src, candidate, "t", nil); n == 2 {
-				L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, lua.LVAsString(L.Get(-1)))
-			}
-			L.Push(lua.LString(candidate))
-			return 2
+		candidate, tried := SearchPath(name, string(path))
+		if candidate == "" {
+			L.Push(lua.LString(strings.Join(tried, "\n\t")))
+			return 1
 		}
-		L.Push(lua.LString(strings.Join(tried, "\n\t")))
-		return 1
+		src, err := os.ReadFile(candidate)
+		if err != nil {
+			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, err.Error())
+		}
+		if n := loadChunk(L, src, candidate, "t", nil); n == 2 {
+			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, lua.LVAsString(L.Get(-1)))
+		}
+		L.Push(lua.LString(candidate))
+		return 2
 	})
 	loaders.RawSetInt(2, searcher)
 	if s, ok := pkg.RawGetString("searchers").(*lua.LTable); ok {
