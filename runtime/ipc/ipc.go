@@ -61,6 +61,7 @@ type Channel struct {
 	f      *os.File        // poller-registered end; nil for a blocking end
 	rc     syscall.RawConn // of f
 	closed atomic.Bool
+	oob    []byte // Recv's control-message buffer (one reader per end)
 }
 
 // Pair makes a connected socket pair; the first end stays in the master, the
@@ -194,7 +195,10 @@ var ErrClosed = errors.New("control socket closed by peer")
 // Recv implements Link.
 func (c *Channel) Recv() (Msg, error) {
 	var buf [16]byte
-	oob := make([]byte, syscall.CmsgSpace(4*4))
+	if c.oob == nil {
+		c.oob = make([]byte, syscall.CmsgSpace(4*4))
+	}
+	oob := c.oob
 	var n, oobn int
 	err := c.io(false, func(fd int) (err error) {
 		n, oobn, _, _, err = syscall.Recvmsg(fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -39,7 +40,7 @@ type Logger struct {
 	w      io.Writer
 	closer io.Closer
 	sys    *syslog.Writer
-	min    Level
+	min    atomic.Int32 // least Level written; read without the lock
 	now    func() time.Time
 	defPID int
 }
@@ -49,7 +50,9 @@ var ErrLocked = fmt.Errorf("log file is locked by another process")
 
 // NewWriter logs to w (stderr, usually).
 func NewWriter(w io.Writer, min Level) *Logger {
-	return &Logger{w: w, min: min, now: time.Now, defPID: os.Getpid()}
+	l := &Logger{w: w, now: time.Now, defPID: os.Getpid()}
+	l.min.Store(int32(min))
+	return l
 }
 
 // OpenFile appends to path, holding an exclusive lock on it for the life of
@@ -93,33 +96,24 @@ func OpenSyslog(facility, ident string, min Level) (*Logger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to the local syslog socket: %w", err)
 	}
-	return &Logger{sys: w, min: min, now: time.Now, defPID: os.Getpid()}, nil
+	l := &Logger{sys: w, now: time.Now, defPID: os.Getpid()}
+	l.min.Store(int32(min))
+	return l, nil
 }
 
 // SetMin changes the least level that is written.
-func (l *Logger) SetMin(min Level) {
-	l.mu.Lock()
-	l.min = min
-	l.mu.Unlock()
-}
+func (l *Logger) SetMin(min Level) { l.min.Store(int32(min)) }
 
 // Enabled reports whether lines of level lv are written.
-func (l *Logger) Enabled(lv Level) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return lv >= l.min
-}
+func (l *Logger) Enabled(lv Level) bool { return int32(lv) >= l.min.Load() }
 
 // Log writes one line about the process pid (0: this process).
 func (l *Logger) Log(lv Level, pid int, msg string) {
-	if l == nil {
+	if l == nil || !l.Enabled(lv) {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if lv < l.min {
-		return
-	}
 	if pid == 0 {
 		pid = l.defPID
 	}

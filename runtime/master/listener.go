@@ -19,9 +19,10 @@ const backlog = 1024
 // socketListener is an open tcp or local listening socket.
 type socketListener struct {
 	cfg   config.Listener
-	index int      // position in the pool's listener list
-	file  *os.File // non-blocking, registered with Go's poller
-	path  string   // local: the file to remove at exit
+	index int             // position in the pool's listener list
+	file  *os.File        // non-blocking, registered with Go's poller
+	rc    syscall.RawConn // of file, for accept4 through the poller
+	path  string          // local: the file to remove at exit
 }
 
 // openListener binds the socket of a tcp or local listener.
@@ -40,6 +41,10 @@ func openListener(cfg config.Listener, index int) (*socketListener, error) {
 		return nil, fmt.Errorf("cannot listen on %v: %w", cfg, err)
 	}
 	l := &socketListener{cfg: cfg, index: index, file: os.NewFile(uintptr(fd), cfg.String())}
+	if l.rc, err = l.file.SyscallConn(); err != nil {
+		l.file.Close()
+		return nil, fmt.Errorf("cannot listen on %v: %w", cfg, err)
+	}
 	if cfg.Proto == config.Local {
 		l.path = cfg.Path
 	}
@@ -147,13 +152,9 @@ func listenLocal(path string) (int, error) {
 // accept waits for the next connection; it returns a blocking descriptor
 // owned by the caller, or an error once the listener is closed.
 func (l *socketListener) accept() (int, error) {
-	rc, err := l.file.SyscallConn()
-	if err != nil {
-		return -1, err
-	}
 	var nfd int
 	var aerr error
-	err = rc.Read(func(fd uintptr) bool {
+	err := l.rc.Read(func(fd uintptr) bool {
 		nfd, _, aerr = syscall.Accept4(int(fd), syscall.SOCK_CLOEXEC)
 		return aerr != syscall.EAGAIN
 	})

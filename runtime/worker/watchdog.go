@@ -14,9 +14,8 @@ type watchdog struct {
 	mu       sync.Mutex
 	deadline time.Time // zero: disarmed
 	timer    *time.Timer
-	expire   func()                   // ends the process; called on the timer's goroutine
-	report   func(deadline time.Time) // tells the master (backstop); zero time = disarmed
-	reported time.Time
+	expire   func()                   // ends the worker; called on the timer's goroutine
+	report   func(deadline time.Time) // publishes the deadline for the master's backstop; zero time = disarmed
 }
 
 func newWatchdog(expire func(), report func(time.Time)) *watchdog {
@@ -55,10 +54,8 @@ func (w *watchdog) set(d time.Duration) time.Duration {
 		w.timer = time.AfterFunc(d, w.fire)
 	}
 	deadline := w.deadline
-	changed := !deadline.Equal(w.reported)
-	w.reported = deadline
 	w.mu.Unlock()
-	if changed && w.report != nil {
+	if w.report != nil {
 		w.report(deadline)
 	}
 	return prev
@@ -76,7 +73,7 @@ func (w *watchdog) fire() {
 // disarm is called whenever a prepare or connect handler returns.
 func (w *watchdog) disarm() {
 	w.mu.Lock()
-	armed := !w.deadline.IsZero() || !w.reported.IsZero()
+	armed := !w.deadline.IsZero()
 	w.mu.Unlock()
 	if armed {
 		w.set(0)

@@ -74,7 +74,12 @@ func Run(opts Options) int {
 	var timedOut atomic.Bool
 	expire := func() {
 		fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
-		os.Exit(ExitLimits)
+		if !opts.InProcess {
+			os.Exit(ExitLimits)
+		}
+		// A goroutine worker ends its Lua state, not the process.
+		timedOut.Store(true)
+		cancel()
 	}
 	if opts.InProcess {
 		go func() {
@@ -92,11 +97,6 @@ func Run(opts Options) int {
 			case <-ctx.Done():
 			}
 		}()
-		expire = func() {
-			fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
-			timedOut.Store(true)
-			cancel()
-		}
 	} else {
 		signal.Ignore(syscall.SIGPIPE, syscall.SIGINT, syscall.SIGHUP)
 		terms := make(chan os.Signal, 1)

@@ -34,17 +34,7 @@ func pollNow(fds []pollFd) (int, error) {
 	if len(fds) > 0 {
 		p = unsafe.Pointer(&fds[0])
 	}
-	for {
-		r, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(p), uintptr(len(fds)),
-			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		switch e {
-		case 0:
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, e
-	}
+	return rawRetry(syscall.SYS_PPOLL, uintptr(p), uintptr(len(fds)), uintptr(unsafe.Pointer(&ts)))
 }
 
 // ppoll waits for events on fds like ppoll(2). A negative timeout waits
@@ -308,23 +298,19 @@ func rawRead(fd int, p []byte) (int, error) {
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
 	}
-	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
-		switch e {
-		case 0:
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, e
-	}
+	return rawRetry(syscall.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
 }
 
 // rawWritev is writev(2) on an owned non-blocking descriptor.
 func rawWritev(fd int, iov []syscall.Iovec) (int, error) {
+	return rawRetry(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+}
+
+// rawRetry issues a system call that cannot block as a raw call, retrying
+// it when a signal interrupted it.
+func rawRetry(trap, a1, a2, a3 uintptr) (int, error) {
 	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd),
-			uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		r, _, e := syscall.RawSyscall(trap, a1, a2, a3)
 		switch e {
 		case 0:
 			return int(r), nil
