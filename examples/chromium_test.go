@@ -74,7 +74,7 @@ func TestWebappChromium(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium is not installed (Debian: apt-get install -y chromium); skipping the browser test")
 	}
-	base, _ := startApp(t, "webapp/webapp.lua")
+	base := startApp(t, "webapp/webapp.lua")
 	toChrome, cmdW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

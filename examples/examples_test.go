@@ -3,6 +3,7 @@ package examples
 import (
 	"bytes"
 	"fmt"
+	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 	"io"
 	"mime/multipart"
 	"net"
@@ -10,23 +11,14 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildMbrun compiles cmd/mbrun into a temporary directory.
-func buildMbrun(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mbrun")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/mbrun")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building mbrun: %v\n%s", err, out)
-	}
-	return bin
-}
+// mbrunPath is cmd/mbrun, built once by TestMain.
+var mbrunPath string
 
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -40,13 +32,12 @@ func freePort(t *testing.T) int {
 
 // startApp runs an example with mbrun on a free port and stops it (by
 // pid) when the test ends. It returns the base URL.
-func startApp(t *testing.T, script string) (string, *bytes.Buffer) {
+func startApp(t *testing.T, script string) string {
 	t.Helper()
-	bin := buildMbrun(t)
 	port := freePort(t)
-	cmd := exec.Command(bin, script, fmt.Sprint(port))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd := exec.Command(mbrunPath, script, fmt.Sprint(port))
+	logs := &clitest.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,16 +60,16 @@ func startApp(t *testing.T, script string) (string, *bytes.Buffer) {
 	for i := 0; i < 100; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return "http://" + addr, &logs
+			return "http://" + addr
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("server did not listen on %s; log:\n%s", addr, logs.String())
-	return "", nil
+	return ""
 }
 
 func TestHelloWorld(t *testing.T) {
-	base, _ := startApp(t, "helloworld/helloworld.lua")
+	base := startApp(t, "helloworld/helloworld.lua")
 	port := strings.TrimPrefix(base, "http://127.0.0.1:")
 	for _, url := range []string{base + "/", "http://[::1]:" + port + "/x?y"} {
 		resp, err := http.Get(url)
@@ -99,7 +90,7 @@ func TestHelloWorld(t *testing.T) {
 }
 
 func TestWebappHTTP(t *testing.T) {
-	base, _ := startApp(t, "webapp/webapp.lua")
+	base := startApp(t, "webapp/webapp.lua")
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
@@ -152,5 +143,18 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "examples tests must run from the examples directory")
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "examples-mbrun-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	mbrunPath, err = clitest.BuildMbrun(dir, false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }

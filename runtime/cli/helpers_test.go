@@ -2,17 +2,16 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 )
 
 // mbrunPath is the mbrun binary built once for all tests (with -race when
@@ -25,15 +24,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	mbrunPath = filepath.Join(dir, "mbrun")
-	args := []string{"build", "-o", mbrunPath}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, "../../cmd/mbrun")...)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build mbrun:", err)
+	mbrunPath, err = clitest.BuildMbrun(dir, raceEnabled)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -42,28 +35,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type server struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *clitest.Buffer
 	done chan struct{}
 	err  error
 }
@@ -79,7 +54,7 @@ func startServer(t *testing.T, args ...string) *server {
 // launchServer starts mbrun with args without waiting for it.
 func launchServer(t *testing.T, args []string) *server {
 	t.Helper()
-	s := &server{t: t, log: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(mbrunPath, args...)
 	s.cmd.Stdout = s.log
 	s.cmd.Stderr = s.log

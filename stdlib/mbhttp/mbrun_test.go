@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 	"hash"
 	"io"
 	"net"
@@ -15,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,13 +36,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "mbhttp tests: temp dir:", err)
 		os.Exit(1)
 	}
-	bin := filepath.Join(dir, "mbrun")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/moonbridge-go/moonbridge/cmd/mbrun")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		mbrunBuildErr = fmt.Errorf("go build cmd/mbrun: %v\n%s", err, out)
-	} else {
-		mbrunPath = bin
-	}
+	mbrunPath, mbrunBuildErr = clitest.BuildMbrun(dir, false)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -52,27 +46,9 @@ func TestMain(m *testing.M) {
 type mbrunServer struct {
 	cmd    *exec.Cmd
 	ports  []int
-	log    *lockedBuffer
+	log    *clitest.Buffer
 	exited chan struct{}
 	err    error // exit error, valid after exited is closed
-}
-
-// lockedBuffer collects the server's output for failure messages.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // freePorts returns n distinct free TCP ports on 127.0.0.1.
@@ -107,7 +83,7 @@ func startMbrun(t *testing.T, app string, nports int, env ...string) *mbrunServe
 	for _, p := range ports {
 		args = append(args, strconv.Itoa(p))
 	}
-	s := &mbrunServer{ports: ports, log: &lockedBuffer{}, exited: make(chan struct{})}
+	s := &mbrunServer{ports: ports, log: &clitest.Buffer{}, exited: make(chan struct{})}
 	s.cmd = exec.Command(mbrunPath, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.cmd.Env = append(os.Environ(), env...)
