@@ -29,6 +29,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
+
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 // Kind is the first byte of a message.
@@ -51,14 +54,14 @@ type Msg struct {
 	FD       int // Conn: the received descriptor (owned by the receiver); -1 otherwise
 }
 
-// Channel is one end of a control socket pair. The master's end is
-// non-blocking and waits through Go's network poller, so a master with many
-// workers does not hold an OS thread per worker. A worker's end blocks in
-// recvmsg: the worker has nothing else to do, and one system call per
-// message beats a failed attempt, an epoll wait and a second attempt.
+// Channel is one end of a control socket pair. Both ends are non-blocking
+// and wait through Go's network poller, so a master with many workers does
+// not hold an OS thread per worker. The messages themselves are sent and
+// received with raw system calls (package rawsys): a worker that wakes for
+// a job does not wake the Go runtime's sysmon thread as well.
 type Channel struct {
 	fd     int
-	f      *os.File        // poller-registered end; nil for a blocking end
+	f      *os.File        // poller-registered end
 	rc     syscall.RawConn // of f
 	closed atomic.Bool
 	oob    []byte // Recv's control-message buffer (one reader per end)
@@ -79,15 +82,12 @@ func Pair() (*Channel, *os.File, error) {
 	return c, os.NewFile(uintptr(fds[1]), "worker-control"), nil
 }
 
-// FromFD wraps an inherited descriptor (in the worker) as a blocking end.
-// It is marked close-on-exec so that programs the worker starts do not keep
-// the master's end from seeing the worker go.
+// FromFD wraps an inherited descriptor (in the worker). It is marked
+// close-on-exec so that programs the worker starts do not keep the
+// master's end from seeing the worker go.
 func FromFD(fd int) (*Channel, error) {
 	syscall.CloseOnExec(fd)
-	if err := syscall.SetNonblock(fd, false); err != nil {
-		return nil, fmt.Errorf("control socket: %w", err)
-	}
-	return &Channel{fd: fd}, nil
+	return newChannel(fd)
 }
 
 func newChannel(fd int) (*Channel, error) {
@@ -109,31 +109,16 @@ func (c *Channel) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
-	if c.f == nil {
-		return syscall.Close(c.fd)
-	}
 	return c.f.Close()
 }
 
-// io runs one attempt of a system call on the descriptor: directly on a
-// blocking end, through the poller (retrying on EAGAIN) otherwise.
+// io makes attempts of a non-blocking system call on the descriptor
+// until it no longer reports EAGAIN, waiting through the poller.
 func (c *Channel) io(write bool, attempt func(fd int) error) error {
-	if c.f == nil {
-		for {
-			err := attempt(c.fd)
-			if err != syscall.EINTR {
-				return err
-			}
-		}
-	}
 	var aerr error
 	try := func(fd uintptr) bool {
-		for {
-			aerr = attempt(int(fd))
-			if aerr != syscall.EINTR {
-				return aerr != syscall.EAGAIN
-			}
-		}
+		aerr = attempt(int(fd))
+		return aerr != syscall.EAGAIN
 	}
 	var err error
 	if write {
@@ -175,7 +160,8 @@ func (c *Channel) Send(m Msg) error {
 		oob = syscall.UnixRights(m.FD)
 	}
 	err := c.io(true, func(fd int) error {
-		return syscall.Sendmsg(fd, buf[:n], oob, nil, syscall.MSG_NOSIGNAL)
+		_, err := rawsys.Sendmsg(fd, buf[:n], oob, syscall.MSG_NOSIGNAL)
+		return err
 	})
 	if err != nil {
 		if c.closed.Load() || errors.Is(err, os.ErrClosed) {
@@ -184,7 +170,7 @@ func (c *Channel) Send(m Msg) error {
 		return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
 	}
 	if m.Kind == Conn {
-		syscall.Close(m.FD)
+		rawsys.Close(m.FD)
 	}
 	return nil
 }
@@ -201,7 +187,7 @@ func (c *Channel) Recv() (Msg, error) {
 	oob := c.oob
 	var n, oobn int
 	err := c.io(false, func(fd int) (err error) {
-		n, oobn, _, _, err = syscall.Recvmsg(fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
+		n, oobn, _, err = rawsys.Recvmsg(fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
 		return err
 	})
 	if err != nil {
@@ -215,16 +201,14 @@ func (c *Channel) Recv() (Msg, error) {
 	}
 	m := Msg{Kind: Kind(buf[0]), FD: -1}
 	if oobn > 0 {
-		fds, err := parseRights(oob[:oobn])
+		fd, err := parseRights(oob[:oobn])
 		if err != nil {
+			if fd >= 0 {
+				syscall.Close(fd)
+			}
 			return Msg{}, err
 		}
-		if len(fds) > 0 {
-			m.FD = fds[0]
-			for _, extra := range fds[1:] {
-				syscall.Close(extra)
-			}
-		}
+		m.FD = fd
 	}
 	switch m.Kind {
 	case Conn, Interval, Main:
@@ -249,22 +233,35 @@ func (c *Channel) Recv() (Msg, error) {
 	return m, nil
 }
 
-func parseRights(oob []byte) ([]int, error) {
-	msgs, err := syscall.ParseSocketControlMessage(oob)
-	if err != nil {
-		return nil, fmt.Errorf("parse control message: %w", err)
-	}
-	var fds []int
-	for _, cm := range msgs {
-		if cm.Header.Level == syscall.SOL_SOCKET && cm.Header.Type == syscall.SCM_RIGHTS {
-			r, err := syscall.ParseUnixRights(&cm)
-			if err != nil {
-				return nil, fmt.Errorf("parse passed descriptors: %w", err)
-			}
-			fds = append(fds, r...)
+// parseRights returns the first descriptor passed in the control data oob
+// (-1 if none) and closes any others. It walks the cmsghdr records itself:
+// syscall.ParseSocketControlMessage allocates on every message.
+func parseRights(oob []byte) (int, error) {
+	first := -1
+	hdr := int(unsafe.Sizeof(syscall.Cmsghdr{}))
+	for len(oob) >= hdr {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < hdr || l > len(oob) {
+			return first, fmt.Errorf("parse control message: bad length %d", l)
 		}
+		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SCM_RIGHTS {
+			for data := oob[syscall.CmsgLen(0):l]; len(data) >= 4; data = data[4:] {
+				fd := int(*(*int32)(unsafe.Pointer(&data[0])))
+				if first < 0 {
+					first = fd
+				} else {
+					syscall.Close(fd)
+				}
+			}
+		}
+		next := syscall.CmsgSpace(l - syscall.CmsgLen(0))
+		if next >= len(oob) {
+			break
+		}
+		oob = oob[next:]
 	}
-	return fds, nil
+	return first, nil
 }
 
 // ChanPair makes a connected pair of in-process links, for workers that

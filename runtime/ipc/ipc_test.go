@@ -213,3 +213,60 @@ func TestCloseWakesRecv(t *testing.T) {
 		t.Fatal("Close did not wake a waiting Recv")
 	}
 }
+
+// TestParseRights checks the control-data walk: the first descriptor is
+// returned, every other one passed is closed, and a broken record is an
+// error.
+func TestParseRights(t *testing.T) {
+	pipe := func() (int, int) {
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Close(p[0]); syscall.Close(p[1]) })
+		return p[0], p[1]
+	}
+	isOpen := func(fd int) bool {
+		_, err := fcntlGetfd(fd)
+		return err == nil
+	}
+	a, b := pipe()
+	c, d := pipe()
+	tests := []struct {
+		name    string
+		oob     []byte
+		want    int
+		closed  []int
+		wantErr bool
+	}{
+		{"none", nil, -1, nil, false},
+		{"one", syscall.UnixRights(a), a, nil, false},
+		{"two in one record", syscall.UnixRights(a, b), a, []int{b}, false},
+		{"two records", append(syscall.UnixRights(c), syscall.UnixRights(d)...), c, []int{d}, false},
+		{"bad length", []byte{200, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0}, -1, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseRights(tt.oob)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("parseRights = %d, %v; want %d, error %v", got, err, tt.want, tt.wantErr)
+			}
+			for _, fd := range tt.closed {
+				if isOpen(fd) {
+					t.Errorf("descriptor %d passed after the first was not closed", fd)
+				}
+			}
+			if got >= 0 && !isOpen(got) {
+				t.Errorf("returned descriptor %d is closed", got)
+			}
+		})
+	}
+}
+
+func fcntlGetfd(fd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}

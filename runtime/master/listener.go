@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/moonbridge-go/moonbridge/runtime/config"
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 // backlog is the listen queue length of every listener (as the original).
@@ -104,6 +105,12 @@ func bindTCP(ip net.IP, port int) (int, error) {
 		syscall.Close(fd)
 		return -1, fmt.Errorf("SO_REUSEADDR: %w", err)
 	}
+	// Accepted connections inherit TCP_NODELAY (Linux copies the
+	// listener's socket state), so workers need not set it per connection.
+	if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1); err != nil {
+		syscall.Close(fd)
+		return -1, fmt.Errorf("TCP_NODELAY: %w", err)
+	}
 	if family == syscall.AF_INET6 && ip.Equal(net.IPv6unspecified) {
 		// "::" accepts IPv4 connections too.
 		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 0)
@@ -149,13 +156,15 @@ func listenLocal(path string) (int, error) {
 	return fd, nil
 }
 
-// accept waits for the next connection; it returns a blocking descriptor
-// owned by the caller, or an error once the listener is closed.
+// accept waits for the next connection; it returns a non-blocking,
+// close-on-exec descriptor owned by the caller, or an error once the
+// listener is closed. O_NONBLOCK belongs to the open file, so the worker
+// that receives the descriptor finds it set and needs no fcntl.
 func (l *socketListener) accept() (int, error) {
 	var nfd int
 	var aerr error
 	err := l.rc.Read(func(fd uintptr) bool {
-		nfd, _, aerr = syscall.Accept4(int(fd), syscall.SOCK_CLOEXEC)
+		nfd, aerr = rawsys.Accept4(int(fd), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 		return aerr != syscall.EAGAIN
 	})
 	if err != nil {

@@ -181,7 +181,9 @@ func (w *worker) serve() int {
 		case ipc.Terminate:
 			return w.finish()
 		case ipc.Conn:
-			sock, err = mbio.NewSocket(msg.FD)
+			tcp := msg.Listener >= 0 && msg.Listener < len(w.pool.Listeners) &&
+				w.pool.Listeners[msg.Listener].Proto == config.TCP
+			sock, err = mbio.NewAcceptedSocket(msg.FD, tcp)
 			if err != nil {
 				syscall.Close(msg.FD)
 				w.logf("Cannot use passed connection: %v", err)

@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 const (
@@ -110,6 +112,7 @@ type Handle struct {
 	ioEvents int16
 	ioN      int
 	ioErr    error
+	waits    int // waits made without the poller registration (usePoller)
 	isSock   bool
 	isTCP    bool
 	toggleNB bool // shared fd (stdio): O_NONBLOCK is set only during an attempt
@@ -128,7 +131,9 @@ type Handle struct {
 	iov        []syscall.Iovec
 
 	addr        handleAddr
-	connectHost string // host name given to tcpconnect (default TLS server name)
+	lazyAddr    bool        // addr is read on first use (NewAcceptedSocket)
+	fields      *lua.LTable // fields Lua stored on the handle's value
+	connectHost string      // host name given to tcpconnect (default TLS server name)
 	ud          *lua.LUserData
 	tls         *tlsLink
 }
@@ -172,6 +177,28 @@ func (h *Handle) poller() bool {
 	return h.rc != nil
 }
 
+// pooledWaits is how many times a handle waits through a pooled epoll
+// waiter (waitFd) before it is registered with the network poller. A
+// registration costs an *os.File, and its fcntl and close are system calls
+// that wake the Go runtime's sysmon thread; a connection that is closed
+// after one request rarely waits more than once, while a persistent one
+// soon waits for its third request and then waits more cheaply.
+const pooledWaits = 2
+
+// usePoller reports whether a blocking operation should wait through the
+// handle's poller registration, registering it after pooledWaits waits.
+// When it returns false the caller waits with waitFd and counts the wait
+// in h.waits.
+func (h *Handle) usePoller() bool {
+	if h.rc != nil {
+		return true
+	}
+	if h.waits < pooledWaits {
+		return false
+	}
+	return h.poller()
+}
+
 // ioCall runs the operation op inside the poller's RawConn: the attempt
 // is made first and repeated whenever the poller reports fd ready, until
 // it no longer reports EAGAIN, so no readiness edge is lost. write
@@ -210,7 +237,10 @@ func (h *Handle) runOp(fd int) bool {
 // waitReady waits until fd has events or timeout (negative: no limit)
 // passes, through the network poller when the handle has one.
 func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
-	if timeout == 0 || !h.poller() {
+	if timeout == 0 || !h.usePoller() {
+		if timeout != 0 {
+			h.waits++
+		}
 		return waitFd(h.fd, events, timeout)
 	}
 	write := events&pollOut != 0
@@ -248,29 +278,58 @@ func NewSocket(fd int) (*Handle, error) {
 	if fd < 0 {
 		return nil, fmt.Errorf("mbio: new socket: invalid descriptor %d", fd)
 	}
-	if err := setNonblock(fd, true); err != nil {
+	if err := rawsys.SetNonblock(fd); err != nil {
 		return nil, fmt.Errorf("mbio: new socket: set non-blocking on fd %d: %w", fd, err)
 	}
-	syscall.CloseOnExec(fd)
+	if err := rawsys.CloseOnExec(fd); err != nil {
+		return nil, fmt.Errorf("mbio: new socket: set close-on-exec on fd %d: %w", fd, err)
+	}
 	h := newHandle(fd, true, true, false)
 	h.fillAddr(true)
 	return h, nil
 }
 
+// NewAcceptedSocket takes ownership of fd, a connection the master
+// accepted on one of the application's listeners: accept4 made it
+// non-blocking and close-on-exec, and a TCP connection inherited
+// TCP_NODELAY from its listener. It costs no system call; the addresses
+// are read when Lua first asks for them. tcp tells a TCP connection from
+// a local (Unix) one.
+func NewAcceptedSocket(fd int, tcp bool) (*Handle, error) {
+	if fd < 0 {
+		return nil, fmt.Errorf("mbio: accepted socket: invalid descriptor %d", fd)
+	}
+	h := newHandle(fd, true, true, false)
+	h.isTCP = tcp
+	h.lazyAddr = tcp
+	return h, nil
+}
+
+// resolveAddr reads the addresses of a NewAcceptedSocket handle if that
+// has not been done yet.
+func (h *Handle) resolveAddr() {
+	if h.lazyAddr {
+		h.lazyAddr = false
+		if h.fd >= 0 {
+			h.fillAddr(true)
+		}
+	}
+}
+
 // fillAddr reads the local (and, when remote is set, the peer's) address.
 func (h *Handle) fillAddr(remote bool) {
-	if sa, err := syscall.Getsockname(h.fd); err == nil {
+	if sa, err := rawsys.Getsockname(h.fd); err == nil {
 		ip, port, v6, ok := sockaddrIP(sa)
 		if ok {
 			h.isTCP = true
 			h.addr.localIP, h.addr.localPort, h.addr.local6, h.addr.hasLocal = ip, port, v6, true
-			syscall.SetsockoptInt(h.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+			rawsys.SetsockoptInt(h.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 		}
 	}
 	if !remote || !h.isTCP {
 		return
 	}
-	if sa, err := syscall.Getpeername(h.fd); err == nil {
+	if sa, err := rawsys.Getpeername(h.fd); err == nil {
 		ip, port, v6, ok := sockaddrIP(sa)
 		if ok {
 			h.addr.remoteIP, h.addr.remotePort, h.addr.remote6, h.addr.hasRemote = ip, port, v6, true
@@ -385,7 +444,7 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		}
 		var got int
 		var rerr error
-		wait := !nb && h.poller()
+		wait := !nb && h.usePoller()
 		if h.owned && !wait {
 			got, rerr = rawRead(h.fd, h.rbuf)
 		} else if !wait {
@@ -417,6 +476,7 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 			h.releaseReadBuf()
 			return acc, n, StatusBlock, nil
 		case isAgain(rerr):
+			h.waits++
 			if _, werr := waitFd(h.fd, pollIn, -1); werr != nil {
 				return nil, 0, "", h.ioError("read", werr)
 			}
@@ -558,7 +618,7 @@ func (h *Handle) trySend(wait bool) (blocked bool, err error) {
 		h.iov = iov
 		var n int
 		var werr error
-		if wait && h.poller() {
+		if wait && h.usePoller() {
 			if perr := h.ioCall(opWritev, true); perr != nil {
 				werr = perr
 			} else {
@@ -677,7 +737,7 @@ func (h *Handle) Finish() error {
 	}
 	h.finished = true
 	if h.isSock {
-		if err := syscall.Shutdown(h.fd, syscall.SHUT_WR); err != nil {
+		if err := rawsys.Shutdown(h.fd, syscall.SHUT_WR); err != nil {
 			return h.ioError("shutdown", err)
 		}
 		return nil
@@ -702,7 +762,7 @@ func (h *Handle) closeFd() error {
 	} else {
 		h.own.release()
 		h.own = nil
-		err = syscall.Close(fd)
+		err = rawsys.Close(fd)
 	}
 	if err != nil {
 		return fmt.Errorf("close: %w", err)

@@ -51,6 +51,13 @@ func socketPair(t testing.TB) (*Handle, net.Conn) {
 // connection on addr (127.0.0.1 or ::1) and the client side.
 func tcpPair(t testing.TB, network, addr string) (*Handle, net.Conn) {
 	t.Helper()
+	return tcpPairWith(t, network, addr, NewSocket)
+}
+
+// tcpPairWith is tcpPair with the handle made by newSock from a
+// non-blocking, close-on-exec descriptor.
+func tcpPairWith(t testing.TB, network, addr string, newSock func(fd int) (*Handle, error)) (*Handle, net.Conn) {
+	t.Helper()
 	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Skipf("cannot listen on %s: %v", addr, err)
@@ -74,7 +81,11 @@ func tcpPair(t testing.TB, network, addr string) (*Handle, net.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewSocket(fd)
+	syscall.CloseOnExec(fd)
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newSock(fd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,13 +188,24 @@ func TestGoWriteFlushFinish(t *testing.T) {
 	}
 }
 
+// TestGoAddressFields checks the address fields of a handle, read at once
+// (NewSocket) or on first use (NewAcceptedSocket, also after Lua closed
+// the handle), and fields Lua stores on a handle.
 func TestGoAddressFields(t *testing.T) {
-	for _, tc := range []struct{ network, addr, ipField, ip string }{
-		{"tcp4", "127.0.0.1:0", "remote_ip4", "127.0.0.1"},
-		{"tcp6", "[::1]:0", "remote_ip6", "::1"},
+	accepted := func(fd int) (*Handle, error) { return NewAcceptedSocket(fd, true) }
+	for _, tc := range []struct {
+		name, network, addr, ipField, otherField, ip string
+		newSock                                      func(int) (*Handle, error)
+		closeFirst                                   bool
+	}{
+		{"tcp4", "tcp4", "127.0.0.1:0", "remote_ip4", "remote_ip6", "127.0.0.1", NewSocket, false},
+		{"tcp6", "tcp6", "[::1]:0", "remote_ip6", "remote_ip4", "::1", NewSocket, false},
+		{"tcp4 accepted", "tcp4", "127.0.0.1:0", "remote_ip4", "remote_ip6", "127.0.0.1", accepted, false},
+		{"tcp6 accepted", "tcp6", "[::1]:0", "remote_ip6", "remote_ip4", "::1", accepted, false},
+		{"accepted, read after close", "tcp4", "127.0.0.1:0", "remote_ip4", "remote_ip6", "127.0.0.1", accepted, true},
 	} {
-		t.Run(tc.network, func(t *testing.T) {
-			h, peer := tcpPair(t, tc.network, tc.addr)
+		t.Run(tc.name, func(t *testing.T) {
+			h, peer := tcpPairWith(t, tc.network, tc.addr, tc.newSock)
 			L := newState(t)
 			L.SetGlobal("sock", h.Value(L))
 			if h.Value(L) != L.GetGlobal("sock") {
@@ -192,23 +214,33 @@ func TestGoAddressFields(t *testing.T) {
 			port := peer.LocalAddr().(*net.TCPAddr).Port
 			lport := peer.RemoteAddr().(*net.TCPAddr).Port
 			fn, err := L.LoadString(`
-				local ipf, ip, port, lport = ...
+				local ipf, otherf, ip, port, lport, closeFirst = ...
+				if closeFirst then assert(sock:close()) end
 				assert(sock[ipf] == ip, "ip: " .. tostring(sock[ipf]))
+				assert(sock[otherf] == nil, otherf .. ": " .. tostring(sock[otherf]))
 				assert(sock.remote_tcpport == port, "remote port " .. tostring(sock.remote_tcpport))
 				assert(sock.local_tcpport == lport, "local port " .. tostring(sock.local_tcpport))
 				assert(sock[ipf:gsub("remote", "local")] == ip)
+				assert(sock.no_such_field == nil)
+				assert(type(sock.read) == "function")
 				sock.custom = 42
 				assert(sock.custom == 42)
+				sock[1] = "one"
+				assert(sock[1] == "one")
+				sock.remote_tcpport = "mine"
+				assert(sock.remote_tcpport == "mine")
+				sock.custom = nil
+				assert(sock.custom == nil)
 			`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			L.Push(fn)
-			L.Push(lua.LString(tc.ipField))
-			L.Push(lua.LString(tc.ip))
-			L.Push(lua.LNumber(port))
-			L.Push(lua.LNumber(lport))
-			if err := L.PCall(4, 0, nil); err != nil {
+			for _, v := range []lua.LValue{lua.LString(tc.ipField), lua.LString(tc.otherField), lua.LString(tc.ip),
+				lua.LNumber(port), lua.LNumber(lport), lua.LBool(tc.closeFirst)} {
+				L.Push(v)
+			}
+			if err := L.PCall(6, 0, nil); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -17,7 +17,7 @@ const registryKey = "moonbridge_io.state"
 type moduleState struct {
 	module        *lua.LTable
 	handleMethods *lua.LTable
-	publicMT      *lua.LTable // metatable of every handle's field table
+	handleMT      *lua.LTable // metatable shared by every handle value
 	childMethods  *lua.LTable
 	childMT       *lua.LTable
 	listenerMT    *lua.LTable
@@ -56,12 +56,24 @@ func stateOf(L *lua.LState) *moduleState {
 func newModuleState(L *lua.LState) *moduleState {
 	st := &moduleState{}
 	st.handleMethods = L.SetFuncs(L.NewTable(), handleFuncs())
-	st.publicMT = L.NewTable()
-	st.publicMT.RawSetString("__index", st.handleMethods)
 	st.tostring = L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(fmt.Sprintf("moonbridge_io handle: %p", L.Get(1))))
 		return 1
 	})
+	st.handleMT = L.NewTable()
+	st.handleMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		L.Push(checkValueHandle(L).index(L.Get(2), st.handleMethods))
+		return 1
+	}))
+	st.handleMT.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		h := checkValueHandle(L)
+		if h.fields == nil {
+			h.fields = L.NewTable()
+		}
+		L.RawSet(h.fields, L.Get(2), L.Get(3))
+		return 0
+	}))
+	st.handleMT.RawSetString("__tostring", st.tostring)
 	st.childMethods = L.SetFuncs(L.NewTable(), childFuncs())
 	st.childMT = L.NewTable()
 	st.childMT.RawSetString("__index", st.childMethods)
@@ -82,40 +94,85 @@ func newModuleState(L *lua.LState) *moduleState {
 }
 
 // Value returns the Lua userdata for h in L (the same value on every call).
-// Fields may be stored on it from Lua; address fields are preset.
+// As in the original, every handle shares one metatable: indexing looks at
+// the fields Lua stored on the handle, then at the address fields, then at
+// the methods, so a handle costs no table until Lua stores a field, and
+// the address of an accepted connection is not read until it is asked for.
 func (h *Handle) Value(L *lua.LState) lua.LValue {
 	if h.ud != nil {
 		return h.ud
 	}
-	st := stateOf(L)
-	pub := L.CreateTable(0, 8) // room for the six address fields and a few of the application's
-	pub.Metatable = st.publicMT
-	a := &h.addr
-	if a.hasRemote {
-		if a.remote6 {
-			pub.RawSetString("remote_ip6", lua.LString(a.remoteIP))
-		} else {
-			pub.RawSetString("remote_ip4", lua.LString(a.remoteIP))
-		}
-		pub.RawSetString("remote_tcpport", lua.LNumber(a.remotePort))
-	}
-	if a.hasLocal {
-		if a.local6 {
-			pub.RawSetString("local_ip6", lua.LString(a.localIP))
-		} else {
-			pub.RawSetString("local_ip4", lua.LString(a.localIP))
-		}
-		pub.RawSetString("local_tcpport", lua.LNumber(a.localPort))
-	}
-	mt := L.CreateTable(0, 3)
-	mt.RawSetString("__index", pub)
-	mt.RawSetString("__newindex", pub)
-	mt.RawSetString("__tostring", st.tostring)
 	ud := L.NewUserData()
 	ud.Value = h
-	ud.Metatable = mt
+	ud.Metatable = stateOf(L).handleMT
 	h.ud = ud
 	return ud
+}
+
+// checkValueHandle returns the handle of the __index/__newindex call's
+// first argument.
+func checkValueHandle(L *lua.LState) *Handle {
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		if h, ok := ud.Value.(*Handle); ok {
+			return h
+		}
+	}
+	L.ArgError(1, "moonbridge_io handle expected")
+	return nil
+}
+
+// index looks key up on the handle's value (see Value).
+func (h *Handle) index(key lua.LValue, methods *lua.LTable) lua.LValue {
+	if h.fields != nil {
+		if v := h.fields.RawGet(key); v != lua.LNil {
+			return v
+		}
+	}
+	name, ok := key.(lua.LString)
+	if !ok {
+		return lua.LNil
+	}
+	if v := h.addrField(string(name)); v != lua.LNil {
+		return v
+	}
+	return methods.RawGetString(string(name))
+}
+
+// addrField returns the address field name (remote_ip4, local_tcpport, …)
+// of a TCP socket, or nil.
+func (h *Handle) addrField(name string) lua.LValue {
+	var remote, isPort bool
+	var v6 bool
+	switch name {
+	case "remote_ip4":
+		remote = true
+	case "remote_ip6":
+		remote, v6 = true, true
+	case "remote_tcpport":
+		remote, isPort = true, true
+	case "local_ip4":
+	case "local_ip6":
+		v6 = true
+	case "local_tcpport":
+		isPort = true
+	default:
+		return lua.LNil
+	}
+	h.resolveAddr()
+	a := &h.addr
+	has, ip, port, is6 := a.hasLocal, a.localIP, a.localPort, a.local6
+	if remote {
+		has, ip, port, is6 = a.hasRemote, a.remoteIP, a.remotePort, a.remote6
+	}
+	switch {
+	case !has:
+		return lua.LNil
+	case isPort:
+		return lua.LNumber(port)
+	case is6 == v6:
+		return lua.LString(ip)
+	}
+	return lua.LNil
 }
 
 // CheckHandle returns the handle at stack index n or raises a Lua argument
@@ -304,6 +361,7 @@ func luaClose(L *lua.LState) int {
 	if h.closed {
 		L.RaiseError("Attempt to close a closed I/O handle")
 	}
+	h.resolveAddr() // Lua may still ask for them
 	if err := h.closeLinger(linger); err != nil {
 		return pushIOError(L, err)
 	}
@@ -316,6 +374,7 @@ func luaReset(L *lua.LState) int {
 	if h.closed {
 		L.RaiseError("Attempt to reset a closed I/O handle")
 	}
+	h.resolveAddr() // Lua may still ask for them
 	if err := h.Reset(); err != nil {
 		return pushIOError(L, err)
 	}

@@ -71,16 +71,36 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	if sigtermReceived.Load() {
 		return false, true, nil
 	}
-	if timeout == 0 || !h.poller() {
+	if timeout == 0 || !h.usePoller() {
+		if timeout != 0 {
+			h.waits++
+		}
 		initWakePipe()
-		fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
-		if _, err := ppoll(fds[:], timeout); err != nil {
-			return false, false, fmt.Errorf("mbio: wait readable: %w", err)
+		var deadline time.Time
+		if timeout > 0 {
+			deadline = time.Now().Add(timeout)
 		}
-		if fds[0].revents != 0 {
-			return true, false, nil
+		for {
+			fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
+			if _, err := ppoll(fds[:], timeout); err != nil {
+				return false, false, fmt.Errorf("mbio: wait readable: %w", err)
+			}
+			if fds[0].revents != 0 {
+				return true, false, nil
+			}
+			if fds[1].revents == 0 || sigtermReceived.Load() || timeout == 0 {
+				return false, sigtermReceived.Load(), nil
+			}
+			// The pipe stays readable once written; without the flag
+			// (cleared by a test) that is not a SIGTERM: wait on.
+			if timeout > 0 {
+				if timeout = time.Until(deadline); timeout <= 0 {
+					return false, false, nil
+				}
+			}
+			var b [8]byte
+			rawRead(wakeRead, b[:])
 		}
-		return false, sigtermReceived.Load(), nil
 	}
 	sigtermWaitMu.Lock()
 	sigtermWaiters[h] = struct{}{}

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 // pollFd mirrors struct pollfd of poll(2).
@@ -34,7 +36,7 @@ func pollNow(fds []pollFd) (int, error) {
 	if len(fds) > 0 {
 		p = unsafe.Pointer(&fds[0])
 	}
-	return rawRetry(syscall.SYS_PPOLL, uintptr(p), uintptr(len(fds)), uintptr(unsafe.Pointer(&ts)))
+	return rawsys.Retry(syscall.SYS_PPOLL, uintptr(p), uintptr(len(fds)), uintptr(unsafe.Pointer(&ts)))
 }
 
 // ppoll waits for events on fds like ppoll(2). A negative timeout waits
@@ -287,49 +289,19 @@ func writevFd(fd int, iov []syscall.Iovec) (int, error) {
 // The raw* calls below are for descriptors this package created or took
 // over in non-blocking mode (sockets and pipes, never regular files): such
 // a call returns at once, so it is made without telling the scheduler
-// about a system call. Going through entersyscall would wake the runtime's
-// sysmon thread (a futex wake-up and a context switch) every time an idle
-// worker starts on a request. The process's stdio, which may be a regular
-// file or a terminal, always uses readFd/writevFd.
+// about a system call (see package rawsys). The process's stdio, which may
+// be a regular file or a terminal, always uses readFd/writevFd.
 
 // rawRead is read(2) on an owned non-blocking descriptor.
-func rawRead(fd int, p []byte) (int, error) {
-	var ptr unsafe.Pointer
-	if len(p) > 0 {
-		ptr = unsafe.Pointer(&p[0])
-	}
-	return rawRetry(syscall.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
-}
+func rawRead(fd int, p []byte) (int, error) { return rawsys.Read(fd, p) }
 
 // rawWritev is writev(2) on an owned non-blocking descriptor.
-func rawWritev(fd int, iov []syscall.Iovec) (int, error) {
-	return rawRetry(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
-}
-
-// rawRetry issues a system call that cannot block as a raw call, retrying
-// it when a signal interrupted it.
-func rawRetry(trap, a1, a2, a3 uintptr) (int, error) {
-	for {
-		r, _, e := syscall.RawSyscall(trap, a1, a2, a3)
-		switch e {
-		case 0:
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, e
-	}
-}
+func rawWritev(fd int, iov []syscall.Iovec) (int, error) { return rawsys.Writev(fd, iov) }
 
 // rawAccept4 accepts a connection on an owned non-blocking listening
 // socket as a non-blocking, close-on-exec socket.
 func rawAccept4(fd int) (int, error) {
-	r, _, e := syscall.RawSyscall6(syscall.SYS_ACCEPT4, uintptr(fd), 0, 0,
-		syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(r), nil
+	return rawsys.Accept4(fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 }
 
 // monotonic returns CLOCK_MONOTONIC in seconds.
