@@ -67,6 +67,7 @@ type conn struct {
 
 	// per request
 	req            *lua.LTable
+	reqTouched     bool // Lua read a field of req (retireRequest)
 	head           requestHead
 	state          int
 	closeRequested bool
@@ -1012,8 +1013,10 @@ func (c *conn) findStreamer(name string) *lua.LFunction {
 
 // resetRequest starts a new request on the connection.
 func (c *conn) resetRequest() {
-	c.req = c.L.CreateTable(0, 8)
+	c.retireRequest()
+	c.req = c.L.CreateTable(0, 0)
 	c.req.Metatable = c.reqMT
+	c.reqTouched = false
 	fields := c.head.Fields
 	for i := range fields {
 		fields[i] = headerField{}
@@ -1217,14 +1220,6 @@ func (c *conn) serve() bool {
 // startRequest fills the eager fields of the request object.
 func (c *conn) startRequest() {
 	h := &c.head
-	r := c.req
-	r.RawSetString("socket", c.sock)
-	r.RawSetString("method", lua.LString(h.Method))
-	r.RawSetString("host", lua.LString(h.Host))
-	if h.HasPath {
-		r.RawSetString("path", lua.LString(h.Path))
-		r.RawSetString("query", lua.LString(h.Query))
-	}
 	if h.Close {
 		c.closeRequested = true
 	}
@@ -1235,6 +1230,56 @@ func (c *conn) startRequest() {
 		c.bodyRemaining = h.ContentLength
 	default:
 		c.bodyDone = true
+	}
+}
+
+// basicFields are the request fields requestIndex serves from the parsed
+// head while the request is current (see retireRequest).
+var basicFields = [...]string{"socket", "method", "host", "path", "query"}
+
+// basicField returns the value of one of basicFields for the current
+// request; ok is false for other keys.
+func (c *conn) basicField(key string) (v lua.LValue, ok bool) {
+	h := &c.head
+	switch key {
+	case "socket":
+		return c.sock, true
+	case "method":
+		return lua.LString(h.Method), true
+	case "host":
+		return lua.LString(h.Host), true
+	case "path", "query":
+		if !h.HasPath {
+			return lua.LNil, true
+		}
+		if key == "path" {
+			return lua.LString(h.Path), true
+		}
+		return lua.LString(h.Query), true
+	}
+	return lua.LNil, false
+}
+
+// retireRequest is called when c.req stops being the current request.
+// Its basic fields were served from the connection, which costs no table
+// slots (gopher-lua gives a table its first string key at the price of
+// two maps and a slice). A request object that Lua used — it read a field
+// or stored one — gets them copied in, so that it keeps them should Lua
+// keep it.
+func (c *conn) retireRequest() {
+	t := c.req
+	if t == nil {
+		return
+	}
+	if !c.reqTouched {
+		if k, _ := t.Next(lua.LNil); k == lua.LNil {
+			return
+		}
+	}
+	for _, k := range basicFields {
+		if v, _ := c.basicField(k); v != lua.LNil && t.RawGetString(k) == lua.LNil {
+			t.RawSetString(k, v)
+		}
 	}
 }
 

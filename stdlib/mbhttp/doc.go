@@ -50,4 +50,8 @@
 //     reused by the next connect call of the same handler in the same Lua
 //     state. On a request object of an earlier request or connection,
 //     fields not read before are nil and method calls raise an error.
+//     The basic fields (socket, method, host, path, query) are served from
+//     the connection while the request is current and copied into the
+//     object when its request ends if Lua read or stored any field of it;
+//     only an object Lua never looked into reads them as nil afterwards.
 package mbhttp

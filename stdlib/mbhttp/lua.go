@@ -87,6 +87,7 @@ func generateHandler(L *lua.LState) int {
 		}
 		c.tr, c.sock, c.survive, c.served = tr, sockValue, true, 0
 		ok := c.serve()
+		c.retireRequest()
 		c.tr, c.sock, c.req = nil, lua.LNil, nil
 		c.out = c.out[:0]
 		if cap(c.out) > 4*outFlushSize {
@@ -254,6 +255,11 @@ func (c *conn) requestIndex(L *lua.LState) int {
 	}
 	if t != c.req {
 		return 0 // a request object of an earlier request
+	}
+	c.reqTouched = true
+	if v, ok := c.basicField(string(key)); ok {
+		L.Push(v)
+		return 1
 	}
 	var v lua.LValue
 	switch key {

@@ -44,3 +44,41 @@ func TestRawPipelined(t *testing.T) {
 	}
 	s.result(t)
 }
+
+// TestRequestObjectFields checks the basic fields of request objects: read
+// while current, kept by an object Lua used once its request is over, and
+// the socket field is the connection's handle.
+func TestRequestObjectFields(t *testing.T) {
+	s := startServer(t, `
+		local http = require "moonbridge_http"
+		local previous
+		return http.generate_handler(function(req)
+			local out = {}
+			assert(req.socket == req.socket and req.socket ~= nil, "socket")
+			if previous then
+				out[#out+1] = "previous=" .. tostring(previous.method) .. " " .. tostring(previous.path) ..
+					" " .. tostring(previous.query) .. " " .. tostring(previous.host) ..
+					" " .. tostring(previous.socket == req.socket)
+			end
+			out[#out+1] = "now=" .. req.method .. " " .. req.path .. " " .. req.query .. " " .. req.host
+			req.mine = "kept"
+			assert(req.mine == "kept")
+			previous = req
+			req:send_status("200 OK")
+			req:send_data(table.concat(out, ";"))
+			req:finish()
+			return true
+		end)
+	`)
+	out := rawExchange(t, s.addr, "GET /a?1 HTTP/1.1\r\nHost: h1\r\n\r\n"+
+		"POST /b HTTP/1.1\r\nHost: h2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	for _, want := range []string{
+		"now=GET a ?1 h1",
+		"previous=GET a ?1 h1 true;now=POST b  h2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("responses lack %q:\n%s", want, out)
+		}
+	}
+	s.result(t)
+}
