@@ -237,4 +237,3 @@ func fcntl(t *testing.T, fd, cmd int) int {
 	}
 	return r
 }
-

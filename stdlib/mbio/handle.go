@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"runtime"
@@ -96,6 +97,7 @@ const (
 	opRead   = iota // read(2) into ioBuf
 	opWritev        // writev(2) of iov
 	opPoll          // report whether fd has ioEvents, without blocking
+	opFill          // fill the empty read buffer (fill)
 )
 
 // Handle is a buffered moonbridge_io handle (socket, pipe, stdio). It is
@@ -118,8 +120,9 @@ type Handle struct {
 	toggleNB bool // shared fd (stdio): O_NONBLOCK is set only during an attempt
 	closed   bool
 	finished bool
-	readErr  bool // sticky: a read failed
-	writeErr bool // sticky: a write failed
+	readErr  bool  // sticky: a read failed
+	pendRead error // a read result taken by fill: io.EOF or an errno, for the next read
+	writeErr bool  // sticky: a write failed
 
 	rbuf       []byte
 	rin, rout  int
@@ -226,6 +229,8 @@ func (h *Handle) runOp(fd int) bool {
 		h.ioN, h.ioErr = rawRead(fd, h.ioBuf)
 	case opWritev:
 		h.ioN, h.ioErr = rawWritev(fd, h.iov)
+	case opFill:
+		return h.fill(fd)
 	default:
 		fds := [1]pollFd{{fd: int32(fd), events: h.ioEvents}}
 		h.ioN, h.ioErr = pollNow(fds[:])
@@ -359,6 +364,40 @@ func (h *Handle) Closed() bool { return h.closed }
 // yet consumed.
 func (h *Handle) Buffered() int { return h.rin - h.rout }
 
+// inputReady reports whether a read would return at once without a system
+// call: data is buffered, a result is pending, or reading is over.
+func (h *Handle) inputReady() bool {
+	return h.rin > h.rout || h.pendRead != nil || h.fd < 0 || h.readErr
+}
+
+// fill reads what the socket has into the empty read buffer and reports
+// whether a read can now return at once. End of file and errors are kept
+// in pendRead for the next read, which then returns them as if it had made
+// the system call itself; on EAGAIN the buffer goes back to the pool, so a
+// handle waiting for input holds none. It serves waits for input, which
+// would otherwise ask the kernel twice: once whether data is there, then
+// for the data.
+func (h *Handle) fill(fd int) bool {
+	if h.rbuf == nil {
+		h.rbuf = readBufs.Get().(*[readBufSize]byte)[:]
+	}
+	n, err := rawRead(fd, h.rbuf)
+	switch {
+	case err == nil && n > 0:
+		h.rin, h.rout = n, 0
+		return true
+	case err == nil:
+		h.pendRead = io.EOF
+	case isAgain(err):
+		h.releaseReadBuf()
+		return false
+	default:
+		h.pendRead = err
+	}
+	h.releaseReadBuf()
+	return true
+}
+
 // Fd returns the descriptor the handle reads and writes (-1 when closed).
 // It is meant for poll-style waiting only.
 func (h *Handle) Fd() int { return h.fd }
@@ -445,7 +484,12 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 		var got int
 		var rerr error
 		wait := !nb && h.usePoller()
-		if h.owned && !wait {
+		if h.pendRead != nil {
+			rerr, h.pendRead = h.pendRead, nil
+			if rerr == io.EOF {
+				rerr = nil
+			}
+		} else if h.owned && !wait {
 			got, rerr = rawRead(h.fd, h.rbuf)
 		} else if !wait {
 			fd, buf := h.fd, h.rbuf
@@ -546,7 +590,7 @@ func (h *Handle) WaitReadable(timeout time.Duration) (bool, error) {
 	if h.closed {
 		return false, ErrReadClosed
 	}
-	if h.rin > h.rout || h.fd < 0 || h.readErr {
+	if h.inputReady() {
 		return true, nil
 	}
 	ok, err := h.waitReady(pollIn, timeout)

@@ -386,3 +386,58 @@ func TestWaitInputOrSigterm(t *testing.T) {
 		t.Fatalf("Read after a SIGTERM wake-up = %q, %v", d, err)
 	}
 }
+
+// TestWaitThenRead checks that what a wait for input takes from the
+// socket (data, end of file, a reset) is what the next reads return, for a
+// handle waiting through the pooled waiter (first waits) and through the
+// poller registration (later waits).
+func TestWaitThenRead(t *testing.T) {
+	tests := []struct {
+		name      string
+		waitsDone int // earlier waits: pooledWaits or more means the poller
+		peer      func(c *net.TCPConn)
+		want      string // data the reads return before the end
+		wantErr   bool   // the read after the data fails (reset)
+	}{
+		{"data then EOF, pooled", 0, func(c *net.TCPConn) { c.Write([]byte("abc")); c.Close() }, "abc", false},
+		{"EOF only, pooled", 0, func(c *net.TCPConn) { c.Close() }, "", false},
+		{"reset, pooled", 0, func(c *net.TCPConn) { c.SetLinger(0); c.Close() }, "", true},
+		{"data then EOF, poller", pooledWaits, func(c *net.TCPConn) { c.Write([]byte("xyz")); c.Close() }, "xyz", false},
+		{"EOF only, poller", pooledWaits, func(c *net.TCPConn) { c.Close() }, "", false},
+		{"reset, poller", pooledWaits, func(c *net.TCPConn) { c.SetLinger(0); c.Close() }, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, peer := tcpPairWith(t, "tcp4", "127.0.0.1:0", func(fd int) (*Handle, error) { return NewAcceptedSocket(fd, true) })
+			h.waits = tt.waitsDone
+			go func() {
+				time.Sleep(20 * time.Millisecond) // let the wait start first
+				tt.peer(peer.(*net.TCPConn))
+			}()
+			ready, sig, err := h.waitInputOrSigterm(5 * time.Second)
+			if !ready || sig || err != nil {
+				t.Fatalf("wait = %v, %v, %v; want ready", ready, sig, err)
+			}
+			var got []byte
+			for i := 0; i < 10; i++ {
+				d, status, err := h.Read(-1, -1)
+				got = append(got, d...)
+				if err != nil {
+					if !tt.wantErr {
+						t.Fatalf("read: %v", err)
+					}
+					break
+				}
+				if status == StatusEOF {
+					if tt.wantErr {
+						t.Fatalf("read ended with EOF, want an error")
+					}
+					break
+				}
+			}
+			if string(got) != tt.want {
+				t.Fatalf("read %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -65,13 +65,22 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	if h.closed {
 		return false, false, ErrReadClosed
 	}
-	if h.rin > h.rout || h.fd < 0 || h.readErr {
+	if h.inputReady() {
 		return true, false, nil
 	}
 	if sigtermReceived.Load() {
 		return false, true, nil
 	}
-	if timeout == 0 || !h.usePoller() {
+	usePoller := timeout != 0 && h.usePoller()
+	if h.owned && !usePoller {
+		if h.fill(h.fd) {
+			return true, false, nil
+		}
+		if timeout == 0 {
+			return false, false, nil
+		}
+	}
+	if !usePoller {
 		if timeout != 0 {
 			h.waits++
 		}
@@ -86,6 +95,9 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 				return false, false, fmt.Errorf("mbio: wait readable: %w", err)
 			}
 			if fds[0].revents != 0 {
+				if h.owned {
+					h.fill(h.fd)
+				}
 				return true, false, nil
 			}
 			if fds[1].revents == 0 || sigtermReceived.Load() || timeout == 0 {
@@ -113,9 +125,13 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	}
 	h.file.SetReadDeadline(d)
 	sig := sigtermReceived.Load()
+	op := opPoll
+	if h.owned {
+		op = opFill // read at once what the wake-up announced
+	}
 	if !sig {
 		h.ioEvents = pollIn
-		err = h.ioCall(opPoll, false)
+		err = h.ioCall(op, false)
 	}
 	sigtermWaitMu.Lock()
 	delete(sigtermWaiters, h)
@@ -125,6 +141,8 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 		return false, true, nil
 	}
 	switch {
+	case err == nil && op == opFill:
+		return true, false, nil
 	case err == nil:
 		if h.ioErr != nil {
 			return false, false, fmt.Errorf("mbio: wait readable: %w", h.ioErr)
@@ -137,7 +155,11 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	if sigtermReceived.Load() {
 		return false, true, nil
 	}
-	ok, err := waitFd(h.fd, pollIn, 0) // ready at the deadline still counts
+	// ready at the deadline still counts
+	if op == opFill {
+		return h.fill(h.fd), false, nil
+	}
+	ok, err := waitFd(h.fd, pollIn, 0)
 	return ok, false, err
 }
 
@@ -216,7 +238,7 @@ func (ps *pollSet) addEntry(L *lua.LState, arg int, key lua.LValue, out bool) {
 			ps.add(v.fd, pollOut)
 			return
 		}
-		if v.rin > v.rout || v.fd < 0 || v.readErr {
+		if v.inputReady() {
 			ps.ready = true
 			return
 		}
