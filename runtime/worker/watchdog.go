@@ -12,8 +12,8 @@ import (
 // after which the whole worker process ends, whatever Lua is doing.
 type watchdog struct {
 	mu       sync.Mutex
-	deadline time.Time // zero: disarmed
-	timer    *time.Timer
+	deadline time.Time                // zero: disarmed
+	timer    *time.Timer              // made on first use, then reset
 	expire   func()                   // ends the worker; called on the timer's goroutine
 	report   func(deadline time.Time) // publishes the deadline for the master's backstop; zero time = disarmed
 }
@@ -43,15 +43,21 @@ func (w *watchdog) remainingLocked() time.Duration {
 func (w *watchdog) set(d time.Duration) time.Duration {
 	w.mu.Lock()
 	prev := w.remainingLocked()
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		w.deadline = time.Time{}
-	} else {
+		if w.timer != nil {
+			w.timer.Stop()
+		}
+	case w.timer == nil:
 		w.deadline = time.Now().Add(d)
 		w.timer = time.AfterFunc(d, w.fire)
+	default:
+		// One timer for the worker's life: the HTTP engine arms and
+		// disarms the watchdog on every request. A stale expiry finds
+		// the deadline moved and does nothing (fire).
+		w.deadline = time.Now().Add(d)
+		w.timer.Reset(d)
 	}
 	deadline := w.deadline
 	w.mu.Unlock()

@@ -67,7 +67,9 @@ type conn struct {
 
 	// per request
 	req            *lua.LTable
-	reqTouched     bool // Lua read a field of req (retireRequest)
+	reqTouched     bool           // Lua read a field of req (retireRequest)
+	timeoutFn      *lua.LFunction // the global timeout, for callTimeout
+	timeoutLooked  bool
 	head           requestHead
 	state          int
 	closeRequested bool
@@ -1179,10 +1181,15 @@ func (c *conn) answer(err error) {
 	c.requestError(false, status400, err.Error())
 }
 
-// callTimeout calls the runtime's global timeout(seconds) if it exists.
+// callTimeout calls the runtime's global timeout(seconds) if it exists;
+// the global is looked up once per connection.
 func (c *conn) callTimeout(secs float64) {
-	fn, ok := c.L.GetGlobal("timeout").(*lua.LFunction)
-	if !ok {
+	if !c.timeoutLooked {
+		c.timeoutFn, _ = c.L.GetGlobal("timeout").(*lua.LFunction)
+		c.timeoutLooked = true
+	}
+	fn := c.timeoutFn
+	if fn == nil {
 		return
 	}
 	c.L.Push(fn)
