@@ -279,6 +279,12 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 				log.Warningf("pool #%d: memory_limit is not enforced with --workers=goroutines (workers share one process)", i+1)
 			}
 		}
+	} else if os.Getenv("GOMAXPROCS") == "" {
+		// With worker processes the master only accepts and dispatches:
+		// one processor spares it the thread hand-offs between its accept,
+		// pool and control-socket goroutines (per connection, futex wake-
+		// ups cost more than the work itself).
+		goruntime.GOMAXPROCS(1)
 	}
 	m, err := master.New(master.Options{
 		RunWorker:       runWorker,
