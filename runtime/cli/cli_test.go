@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -162,6 +163,43 @@ func TestLuaErrorEndsOnlyThatWorker(t *testing.T) {
 	fresh := dial(t, "tcp", "127.0.0.1:"+port)
 	if got := fresh.mustAsk("new"); got != "new" {
 		t.Errorf("new connection after the error: %q", got)
+	}
+}
+
+// TestTimeoutBackstop stops a worker (SIGSTOP) after it armed timeout(1):
+// its own timer cannot fire, so the master must kill it from the deadline
+// the worker published, and the server goes on.
+func TestTimeoutBackstop(t *testing.T) {
+	port := freePort(t)
+	s := startServer(t, "testdata/limits.lua", port)
+	c := dial(t, "tcp", "127.0.0.1:"+port)
+	got := c.mustAsk("freeze")
+	var pid int
+	if _, err := fmt.Sscanf(got, "armed %d", &pid); err != nil || pid <= 0 {
+		t.Fatalf("freeze answered %q", got)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// if the master failed to, end the worker we stopped (and only it:
+		// a stopped process of that pid)
+		if st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil &&
+			strings.Contains(string(st), ") T ") {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	start := time.Now()
+	if _, err := c.ask("still there?", 15*time.Second); err == nil {
+		t.Errorf("the stopped worker's connection should be closed by its death")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the master took %v to end the stopped worker (deadline 1 s + grace)", d)
+	}
+	s.waitLog("did not stop by itself", 5*time.Second)
+	fresh := dial(t, "tcp", "127.0.0.1:"+port)
+	if got := fresh.mustAsk("hello"); !strings.HasPrefix(got, "pid ") {
+		t.Errorf("fresh connection after the kill: %q", got)
 	}
 }
 

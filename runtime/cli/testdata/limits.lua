@@ -12,6 +12,10 @@ listen{
     elseif line == "spin\n" then
       timeout(1)
       while true do end
+    elseif line == "freeze\n" then
+      timeout(1)  -- the test then stops this process: only the master can end it
+      socket:write("armed ", tostring(moonbridge_io.getpid()), "\n"):flush()
+      socket:read(nil, "\n")
     elseif line == "nested\n" then
       timeout(10)
       local inner = timeout(0.5, function() return timeout() end)
