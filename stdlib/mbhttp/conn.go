@@ -441,32 +441,39 @@ func (c *conn) pushOut() {
 // writeString queues s on the socket handle, sending as the handle's
 // buffering requires.
 func (c *conn) writeString(s string) {
-	c.transmit(s, false)
+	c.transmit(s, nil, false)
 }
 
-// sendFlush sends everything collected so far to the client.
+// sendFlush sends everything collected so far to the client. The output
+// buffer goes to the handle as it is: the handle copies only what the
+// socket does not take at once, so a small response costs no copy.
 func (c *conn) sendFlush() {
-	c.pushOut()
-	c.transmit("", true)
+	c.transmit("", c.out, true)
+	c.out = c.out[:0]
 }
 
-// transmit queues s (with flush: then sends everything). A client that
-// accepts no data for stall_timeout gets its connection reset and the
-// request handling fails.
-func (c *conn) transmit(s string, flush bool) {
+// transmit queues s, or b, which is only read during the call (with
+// flush: then sends everything). A client that accepts no data for
+// stall_timeout gets its connection reset and the request handling fails.
+func (c *conn) transmit(s string, b []byte, flush bool) {
 	old := c.state
 	c.state = stFaulty
 	var err error
 	if nw, ok := c.tr.(nbWriter); ok {
 		var pending int
-		if flush {
+		switch {
+		case flush && len(b) > 0:
+			pending, err = nw.FlushBytesNB(b)
+		case flush:
 			if s != "" {
 				_, err = nw.WriteStringNB(s)
 			}
 			if err == nil {
 				pending, err = nw.FlushNB()
 			}
-		} else {
+		case len(b) > 0:
+			pending, err = nw.WriteStringNB(string(b))
+		default:
 			pending, err = nw.WriteStringNB(s)
 		}
 		for err == nil && pending > 0 {
@@ -486,7 +493,11 @@ func (c *conn) transmit(s string, flush bool) {
 			}
 		}
 	} else {
-		err = c.tr.WriteString(s)
+		if len(b) > 0 {
+			err = c.tr.Write(b)
+		} else {
+			err = c.tr.WriteString(s)
+		}
 		if err == nil && flush {
 			err = c.tr.Flush()
 		}

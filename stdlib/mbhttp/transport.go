@@ -52,5 +52,7 @@ type sigtermWaiter interface {
 type nbWriter interface {
 	WriteStringNB(s string) (pending int, err error)
 	FlushNB() (pending int, err error)
+	// FlushBytesNB queues b and flushes; b is read only during the call.
+	FlushBytesNB(b []byte) (pending int, err error)
 	WaitWritable(timeout time.Duration) (bool, error)
 }

@@ -327,3 +327,59 @@ func TestGoReadNB(t *testing.T) {
 		t.Fatalf("ReadNB at EOF = %q, %q, %v", data, status, err)
 	}
 }
+
+// TestFlushBytesNB checks that the caller may reuse its buffer as soon as
+// FlushBytesNB returns, whether the socket took all of it or only a part
+// (the rest is copied), and that queued output keeps its order.
+func TestFlushBytesNB(t *testing.T) {
+	tests := []struct {
+		name   string
+		queued string // written with WriteStringNB first
+		size   int
+	}{
+		{"small, all sent", "", 100},
+		{"after queued output", "head:", 100},
+		{"larger than the socket buffers", "", 16 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, peer := tcpPair(t, "tcp4", "127.0.0.1:0")
+			buf := make([]byte, tt.size)
+			for i := range buf {
+				buf[i] = byte('a' + i%26)
+			}
+			want := tt.queued + string(buf)
+			if tt.queued != "" {
+				if _, err := h.WriteStringNB(tt.queued); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pending, err := h.FlushBytesNB(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range buf {
+				buf[i] = 'X' // the caller reuses its buffer at once
+			}
+			got := make(chan []byte, 1)
+			go func() {
+				b, _ := io.ReadAll(io.LimitReader(peer, int64(len(want))))
+				got <- b
+			}()
+			for i := 0; pending > 0 && i < 10000; i++ {
+				if _, err := h.WaitWritable(5 * time.Second); err != nil {
+					t.Fatal(err)
+				}
+				if pending, err = h.FlushNB(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if pending != 0 {
+				t.Fatalf("%d bytes still pending", pending)
+			}
+			if b := <-got; string(b) != want {
+				t.Fatalf("peer got %d bytes, want %d (first difference matters: the buffer was reused)", len(b), len(want))
+			}
+		})
+	}
+}

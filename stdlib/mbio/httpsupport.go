@@ -1,6 +1,7 @@
 package mbio
 
 import (
+	"syscall"
 	"time"
 )
 
@@ -25,6 +26,34 @@ func (h *Handle) WriteStringNB(s string) (int, error) {
 	}
 	h.enqueue(s)
 	return h.send(true, false)
+}
+
+// FlushBytesNB is WriteStringNB of b followed by FlushNB, without copying
+// b when nothing is queued before it and the socket takes all of it at once
+// (the HTTP engine reuses its response buffer right after the call). Only
+// what remains queued is copied. It returns the bytes still queued.
+func (h *Handle) FlushBytesNB(b []byte) (int, error) {
+	if err := h.checkWritable(); err != nil {
+		return 0, err
+	}
+	if h.wleft == 0 && h.owned && h.fd >= 0 && len(b) > 0 {
+		h.writeErr = true // sticky if the write fails, as in send
+		iov := [1]syscall.Iovec{{Base: &b[0]}}
+		iov[0].SetLen(len(b))
+		n, err := rawWritev(h.fd, iov[:])
+		switch {
+		case err == nil:
+			b = b[n:]
+		case isAgain(err):
+		default:
+			return 0, h.ioError("write", err)
+		}
+		h.writeErr = false
+	}
+	if len(b) > 0 {
+		h.enqueue(string(b))
+	}
+	return h.send(true, true)
 }
 
 // FlushNB sends queued output without blocking and returns the number of
