@@ -655,8 +655,8 @@ func (c *conn) sendHeader(key, value string) {
 	if strings.ContainsAny(value, "\r\n") {
 		c.raise("invalid value for HTTP header %q (contains a line break)", key)
 	}
-	switch strings.ToLower(key) {
-	case "content-length":
+	switch {
+	case strings.EqualFold(key, "content-length"):
 		if c.state == stInfoSent {
 			c.raise("Cannot set Content-Length for informational status response")
 		}
@@ -671,7 +671,7 @@ func (c *conn) sendHeader(key, value string) {
 		} else {
 			c.raise("Content-Length has been set multiple times with different values")
 		}
-	case "connection":
+	case strings.EqualFold(key, "connection"):
 		for _, entry := range strings.Split(value, ",") {
 			if strings.EqualFold(strings.Trim(entry, " \t"), "close") {
 				if c.state == stInfoSent {

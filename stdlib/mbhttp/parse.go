@@ -207,11 +207,12 @@ func appendCSV(out []string, value string) []string {
 func validateHead(h *requestHead, bodyLimit int64) error {
 	h.ContentLength = -1
 	var teCount, clCount, hostCount int
+	var scratch [4]string // the entries of one header value, mostly on the stack
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		switch f.Lower {
 		case "content-length":
-			for _, v := range appendCSV(nil, f.Value) {
+			for _, v := range appendCSV(scratch[:0], f.Value) {
 				clCount++
 				n, err := parseContentLength(v)
 				if err != nil {
@@ -226,7 +227,7 @@ func validateHead(h *requestHead, bodyLimit int64) error {
 				return badRequest("empty Content-Length header")
 			}
 		case "transfer-encoding":
-			for _, v := range appendCSV(nil, f.Value) {
+			for _, v := range appendCSV(scratch[:0], f.Value) {
 				teCount++
 				if !strings.EqualFold(v, "chunked") {
 					return badRequest("unexpected Transfer-Encoding %q", v)
@@ -237,20 +238,20 @@ func validateHead(h *requestHead, bodyLimit int64) error {
 				return badRequest("empty Transfer-Encoding header")
 			}
 		case "expect":
-			for _, v := range appendCSV(nil, f.Value) {
+			for _, v := range appendCSV(scratch[:0], f.Value) {
 				if !strings.EqualFold(v, "100-continue") {
 					return &protocolError{Status: status417, Text: "unexpected Expect header"}
 				}
 				h.ExpectContinue = true
 			}
 		case "connection":
-			for _, v := range appendCSV(nil, f.Value) {
+			for _, v := range appendCSV(scratch[:0], f.Value) {
 				if strings.EqualFold(v, "close") {
 					h.Close = true
 				}
 			}
 		case "host":
-			hostCount += len(appendCSV(nil, f.Value))
+			hostCount += len(appendCSV(scratch[:0], f.Value))
 			h.Host = f.Value
 		}
 	}
