@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,6 +45,33 @@ func TestGoroutineWorkerTimeout(t *testing.T) {
 	}
 	s.waitLog("Timeout expired", 5*time.Second)
 	s.waitLog("memory_limit is not enforced", time.Second)
+	n := dial(t, "tcp", "127.0.0.1:"+port)
+	if got := n.mustAsk("hello"); !strings.HasPrefix(got, "pid ") {
+		t.Errorf("after the timeout: %q", got)
+	}
+}
+
+// TestGoroutineWorkerTimeoutInRead: a goroutine worker blocked in a read
+// after timeout(1) is ended too (its waits are aborted), its connection is
+// closed, and the server goes on.
+func TestGoroutineWorkerTimeoutInRead(t *testing.T) {
+	port := freePort(t)
+	s := startServer(t, "--workers=goroutines", "testdata/limits.lua", port)
+	c := dial(t, "tcp", "127.0.0.1:"+port)
+	if got := c.mustAsk("freeze"); !strings.HasPrefix(got, "armed ") {
+		t.Fatalf("freeze answered %q", got)
+	}
+	start := time.Now()
+	c.c.SetDeadline(time.Now().Add(15 * time.Second))
+	rest, err := c.r.ReadString('\n')
+	var ne net.Error
+	if err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+		t.Errorf("after timeout(1) in a read: got %q, %v; want the connection closed or reset", rest, err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the blocked worker ended after %v (timeout 1 s)", d)
+	}
+	s.waitLog("Timeout expired", 5*time.Second)
 	n := dial(t, "tcp", "127.0.0.1:"+port)
 	if got := n.mustAsk("hello"); !strings.HasPrefix(got, "pid ") {
 		t.Errorf("after the timeout: %q", got)

@@ -72,6 +72,16 @@ func Run(opts Options) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var timedOut atomic.Bool
+	// abortWaits ends the moonbridge_io waits of a goroutine worker's Lua
+	// state (set once the state exists): the context stops Lua code, but
+	// a read blocked in Go would otherwise hold the goroutine.
+	var abortWaits atomic.Pointer[func()]
+	stop := func() {
+		cancel()
+		if f := abortWaits.Load(); f != nil {
+			(*f)()
+		}
+	}
 	expire := func() {
 		fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
 		if !opts.InProcess {
@@ -79,7 +89,7 @@ func Run(opts Options) int {
 		}
 		// A goroutine worker ends its Lua state, not the process.
 		timedOut.Store(true)
-		cancel()
+		stop()
 	}
 	if opts.InProcess {
 		go func() {
@@ -93,7 +103,7 @@ func Run(opts Options) int {
 		go func() {
 			select {
 			case <-opts.Kill:
-				cancel()
+				stop()
 			case <-ctx.Done():
 			}
 		}()
@@ -124,8 +134,13 @@ func Run(opts Options) int {
 	defer w.dog.set(0)
 	if opts.InProcess {
 		// The VM checks the context between instructions: kill and
-		// timeout() interrupt running Lua code.
+		// timeout() interrupt running Lua code, and abortWaits its waits.
 		w.L.SetContext(ctx)
+		f := mbio.AbortFunc(w.L)
+		abortWaits.Store(&f)
+		if ctx.Err() != nil {
+			f() // killed while the state was being made
+		}
 	}
 	code := w.serve()
 	if timedOut.Load() {

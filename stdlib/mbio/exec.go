@@ -17,7 +17,8 @@ type procOwner struct {
 	pid    int
 	pidfd  int // -1 when the kernel has no pidfd
 	reaped bool
-	status int // exit status, or negative signal number
+	status int       // exit status, or negative signal number
+	cn     *canceler // of the Lua state that has the child's value
 }
 
 func (p *procOwner) cleanup() {
@@ -133,7 +134,7 @@ func (c *Child) wait(nb bool) (status int, done bool, err error) {
 		if nb {
 			return 0, false, nil
 		}
-		if _, err := waitFd(p.pidfd, pollIn, -1); err != nil {
+		if _, err := waitFd(p.cn, p.pidfd, pollIn, -1); err != nil {
 			return 0, false, err
 		}
 	}
@@ -144,6 +145,7 @@ func (c *Child) value(L *lua.LState) lua.LValue {
 		return c.ud
 	}
 	st := stateOf(L)
+	c.proc.cn = st.cancel
 	pub := L.CreateTable(0, 4)
 	pub.Metatable = st.childMT
 	pub.RawSetString("pid", lua.LNumber(c.proc.pid))

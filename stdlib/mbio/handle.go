@@ -114,7 +114,8 @@ type Handle struct {
 	ioEvents int16
 	ioN      int
 	ioErr    error
-	waits    int // waits made without the poller registration (usePoller)
+	waits    int       // waits made without the poller registration (usePoller)
+	cn       *canceler // of the Lua state that has the handle's value; nil before Value
 	isSock   bool
 	isTCP    bool
 	toggleNB bool // shared fd (stdio): O_NONBLOCK is set only during an attempt
@@ -213,6 +214,9 @@ func (h *Handle) ioCall(op int, write bool) error {
 		h.ioFn = func(fd uintptr) bool { return h.runOp(int(fd)) }
 	}
 	h.ioOp = op
+	if err := h.cn.park(h.file); err != nil {
+		return err
+	}
 	var err error
 	if write {
 		err = h.rc.Write(h.ioFn)
@@ -220,6 +224,9 @@ func (h *Handle) ioCall(op int, write bool) error {
 		err = h.rc.Read(h.ioFn)
 	}
 	h.ioBuf = nil
+	if h.cn.unpark() {
+		return ErrAborted
+	}
 	return err
 }
 
@@ -246,7 +253,7 @@ func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
 		if timeout != 0 {
 			h.waits++
 		}
-		return waitFd(h.fd, events, timeout)
+		return waitFd(h.cn, h.fd, events, timeout)
 	}
 	write := events&pollOut != 0
 	if timeout > 0 {
@@ -268,7 +275,7 @@ func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		// ready at the deadline still counts
-		return waitFd(h.fd, events, 0)
+		return waitFd(h.cn, h.fd, events, 0)
 	}
 	if err != nil {
 		return false, err
@@ -521,7 +528,7 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 			return acc, n, StatusBlock, nil
 		case isAgain(rerr):
 			h.waits++
-			if _, werr := waitFd(h.fd, pollIn, -1); werr != nil {
+			if _, werr := waitFd(h.cn, h.fd, pollIn, -1); werr != nil {
 				return nil, 0, "", h.ioError("read", werr)
 			}
 		default:

@@ -23,6 +23,7 @@ type moduleState struct {
 	listenerMT    *lua.LTable
 	tlsconfMT     *lua.LTable
 	tostring      *lua.LFunction
+	cancel        *canceler // aborts the waits of the state's objects (AbortFunc)
 }
 
 // Open loads moonbridge_io into L: package.preload["moonbridge_io"] and
@@ -54,7 +55,7 @@ func stateOf(L *lua.LState) *moduleState {
 }
 
 func newModuleState(L *lua.LState) *moduleState {
-	st := &moduleState{}
+	st := &moduleState{cancel: newCanceler()}
 	st.handleMethods = L.SetFuncs(L.NewTable(), handleFuncs())
 	st.tostring = L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(fmt.Sprintf("moonbridge_io handle: %p", L.Get(1))))
@@ -102,10 +103,12 @@ func (h *Handle) Value(L *lua.LState) lua.LValue {
 	if h.ud != nil {
 		return h.ud
 	}
+	st := stateOf(L)
 	ud := L.NewUserData()
 	ud.Value = h
-	ud.Metatable = stateOf(L).handleMT
+	ud.Metatable = st.handleMT
 	h.ud = ud
+	h.cn = st.cancel
 	return ud
 }
 

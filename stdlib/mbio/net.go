@@ -21,6 +21,7 @@ type Listener struct {
 	newFd    int
 	err      error
 	ud       *lua.LUserData
+	cn       *canceler // of the Lua state that has the listener's value
 }
 
 func listenerFuncs() map[string]lua.LGFunction {
@@ -35,8 +36,10 @@ func (l *Listener) value(L *lua.LState) lua.LValue {
 	if l.ud == nil {
 		ud := L.NewUserData()
 		ud.Value = l
-		ud.Metatable = stateOf(L).listenerMT
+		st := stateOf(L)
+		ud.Metatable = st.listenerMT
 		l.ud = ud
+		l.cn = st.cancel
 	}
 	return l.ud
 }
@@ -66,7 +69,14 @@ func (l *Listener) accept(nb bool) (*Handle, error) {
 					return !isAgain(l.err)
 				}
 			}
-			if perr := l.rc.Read(l.acceptFn); perr != nil {
+			if perr := l.cn.park(l.file); perr != nil {
+				return nil, perr
+			}
+			perr := l.rc.Read(l.acceptFn)
+			if l.cn.unpark() {
+				return nil, ErrAborted
+			}
+			if perr != nil {
 				return nil, perr
 			}
 			fd, err = l.newFd, l.err
@@ -81,7 +91,7 @@ func (l *Listener) accept(nb bool) (*Handle, error) {
 		case isAgain(err) && nb:
 			return nil, nil
 		case isAgain(err):
-			if _, werr := waitFd(l.fd, pollIn, -1); werr != nil {
+			if _, werr := waitFd(l.cn, l.fd, pollIn, -1); werr != nil {
 				return nil, werr
 			}
 		default:

@@ -95,7 +95,7 @@ func TestBlockingWaitsHoldNoThread(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			fds := [3]pollFd{{fd: int32(h4.Fd()), events: pollIn}, {fd: -1}, {fd: int32(idle[0]), events: pollIn}}
-			if n, err := ppoll(fds[:], time.Minute); n != 1 || err != nil || fds[0].revents&pollIn == 0 || fds[2].revents != 0 {
+			if n, err := ppoll(nil, fds[:], time.Minute); n != 1 || err != nil || fds[0].revents&pollIn == 0 || fds[2].revents != 0 {
 				errs <- fmt.Errorf("ppoll = %d, %v, revents %#x %#x", n, err, fds[0].revents, fds[2].revents)
 			}
 		}()
@@ -260,7 +260,7 @@ func TestPpollNotPollable(t *testing.T) {
 	}
 	sc.Control(func(fd uintptr) {
 		fds := []pollFd{{fd: int32(fd), events: pollIn}}
-		n, err := ppoll(fds, time.Minute)
+		n, err := ppoll(nil, fds, time.Minute)
 		if n != 1 || err != nil || fds[0].revents&pollIn == 0 {
 			t.Errorf("ppoll on a regular file = %d, %v, revents %#x", n, err, fds[0].revents)
 		}

@@ -91,7 +91,7 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 		}
 		for {
 			fds := [2]pollFd{{fd: int32(h.fd), events: pollIn}, {fd: int32(wakeRead), events: pollIn}}
-			if _, err := ppoll(fds[:], timeout); err != nil {
+			if _, err := ppoll(h.cn, fds[:], timeout); err != nil {
 				return false, false, fmt.Errorf("mbio: wait readable: %w", err)
 			}
 			if fds[0].revents != 0 {
@@ -159,7 +159,7 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 	if op == opFill {
 		return h.fill(h.fd), false, nil
 	}
-	ok, err := waitFd(h.fd, pollIn, 0)
+	ok, err := waitFd(h.cn, h.fd, pollIn, 0)
 	return ok, false, err
 }
 
@@ -304,7 +304,7 @@ func luaPoll(L *lua.LState) int {
 	if wake && wakeRead >= 0 {
 		ps.add(wakeRead, pollIn)
 	}
-	n, err := ppoll(ps.fds, timeout)
+	n, err := ppoll(stateOf(L).cancel, ps.fds, timeout)
 	if err != nil {
 		L.Push(lua.LFalse)
 		L.Push(lua.LString("poll failed: " + err.Error()))

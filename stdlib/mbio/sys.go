@@ -46,20 +46,22 @@ func pollNow(fds []pollFd) (int, error) {
 // The wait itself goes through Go's network poller (see multiWaiter), so
 // no OS thread is blocked while waiting; only when the descriptors cannot
 // be watched that way does it fall back to a blocking ppoll(2).
-func ppoll(fds []pollFd, timeout time.Duration) (int, error) {
+//
+// cn, when not nil, can abort the wait (canceler); a blocking ppoll(2)
+// cannot be aborted.
+func ppoll(cn *canceler, fds []pollFd, timeout time.Duration) (int, error) {
 	n, err := pollNow(fds)
 	if err != nil || n > 0 || timeout == 0 {
 		return n, err
 	}
 	if len(fds) == 0 {
-		sleep(timeout)
-		return 0, nil
+		return 0, cn.sleep(timeout)
 	}
 	w := getMultiWaiter()
 	if w == nil {
 		return blockingPpoll(fds, timeout)
 	}
-	n, err, ok := w.wait(fds, timeout)
+	n, err, ok := w.wait(cn, fds, timeout)
 	putMultiWaiter(w)
 	if !ok {
 		return blockingPpoll(fds, timeout)
@@ -183,7 +185,7 @@ func epollEvents(events int16) uint32 {
 // wait waits until one of fds is ready or timeout (negative: no limit)
 // passes. ok is false when the descriptors could not be watched through
 // the poller; the caller then falls back to blockingPpoll.
-func (w *multiWaiter) wait(fds []pollFd, timeout time.Duration) (n int, err error, ok bool) {
+func (w *multiWaiter) wait(cn *canceler, fds []pollFd, timeout time.Duration) (n int, err error, ok bool) {
 	w.fds = append(w.fds[:0], fds...)
 	w.added = w.added[:0]
 	defer func() {
@@ -220,7 +222,16 @@ func (w *multiWaiter) wait(fds []pollFd, timeout time.Duration) (n int, err erro
 		w.file.SetReadDeadline(time.Time{})
 		w.timed = false
 	}
+	if err := cn.park(w.file); err != nil {
+		return 0, err, true
+	}
 	rerr := w.rc.Read(w.check)
+	if cn.unpark() {
+		// the abort put the pooled file's deadline in the past
+		w.file.SetReadDeadline(time.Time{})
+		w.timed = false
+		return 0, ErrAborted, true
+	}
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, os.ErrDeadlineExceeded):
@@ -246,9 +257,9 @@ func epollCtl(epfd, op int, fd int32, ev *syscall.EpollEvent) error {
 
 // waitFd blocks until fd has one of events (or an error condition), or
 // timeout passes. It reports whether fd became ready.
-func waitFd(fd int, events int16, timeout time.Duration) (bool, error) {
+func waitFd(cn *canceler, fd int, events int16, timeout time.Duration) (bool, error) {
 	fds := [1]pollFd{{fd: int32(fd), events: events}}
-	n, err := ppoll(fds[:], timeout)
+	n, err := ppoll(cn, fds[:], timeout)
 	if err != nil {
 		return false, err
 	}
