@@ -1,6 +1,7 @@
 package mbio
 
 import (
+	"context"
 	"errors"
 	"os"
 	"sync"
@@ -22,11 +23,23 @@ var ErrAborted = errors.New("worker terminated while waiting (timeout or shutdow
 type canceler struct {
 	mu     sync.Mutex
 	done   bool
-	doneCh chan struct{} // closed by abort, for sleeps
-	parked *os.File      // the file a wait of the state is parked on
+	ctx    context.Context // cancelled by abort, for sleeps and name lookups
+	stop   context.CancelFunc
+	parked *os.File // the file a wait of the state is parked on
 }
 
-func newCanceler() *canceler { return &canceler{doneCh: make(chan struct{})} }
+func newCanceler() *canceler {
+	ctx, stop := context.WithCancel(context.Background())
+	return &canceler{ctx: ctx, stop: stop}
+}
+
+// context returns a context that ends with the state's waits.
+func (c *canceler) context() context.Context {
+	if c == nil {
+		return context.Background()
+	}
+	return c.ctx
+}
 
 // park records that the state is about to wait on f; it fails once the
 // state was aborted. A nil canceler does nothing.
@@ -72,7 +85,7 @@ func (c *canceler) abort() {
 		return
 	}
 	c.done = true
-	close(c.doneCh)
+	c.stop()
 	if c.parked != nil {
 		c.parked.SetDeadline(pastDeadline)
 	}
@@ -85,7 +98,7 @@ func (c *canceler) sleep(d time.Duration) error {
 		return nil
 	}
 	if d < 0 {
-		<-c.doneCh
+		<-c.ctx.Done()
 		return ErrAborted
 	}
 	t := time.NewTimer(d)
@@ -93,14 +106,15 @@ func (c *canceler) sleep(d time.Duration) error {
 	select {
 	case <-t.C:
 		return nil
-	case <-c.doneCh:
+	case <-c.ctx.Done():
 		return ErrAborted
 	}
 }
 
 // AbortFunc returns the function that ends every wait of moonbridge_io
 // handles, listeners and children of L, now and later, with ErrAborted:
-// Lua code blocked in a read, write, accept, poll or child wait returns
+// Lua code blocked in a read, write, accept, connect, host-name lookup,
+// poll or child wait returns
 // instead of holding its goroutine. Goroutine workers call it when
 // timeout() expires or the master kills them (their Lua code itself is
 // stopped through the state's context). AbortFunc reads L, so it must run

@@ -174,12 +174,15 @@ func checkPort(L *lua.LState, n int) int {
 }
 
 // resolve returns the addresses of host (an IP literal or a name).
-func resolve(host string) ([]net.IP, error) {
+func resolve(ctx context.Context, host string) ([]net.IP, error) {
 	if ip := net.ParseIP(host); ip != nil {
 		return []net.IP{ip}, nil
 	}
-	addrs, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ErrAborted
+		}
 		return nil, err
 	}
 	ips := make([]net.IP, 0, len(addrs))
@@ -208,8 +211,8 @@ func ipSockaddr(ip net.IP, port int) (int, syscall.Sockaddr) {
 // tcpConnect connects to host:port. With nb the connection is only
 // started (errors show on first read or write) and the first address is
 // used; otherwise each address is tried in turn.
-func tcpConnect(host string, port int, nb bool) (*Handle, error) {
-	ips, err := resolve(host)
+func tcpConnect(cn *canceler, host string, port int, nb bool) (*Handle, error) {
+	ips, err := resolve(cn.context(), host)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +224,7 @@ func tcpConnect(host string, port int, nb bool) (*Handle, error) {
 			return nil, err
 		}
 		h := newHandle(fd, true, true, false)
+		h.cn = cn
 		h.connectHost = host
 		err = syscall.Connect(fd, sa)
 		if err == syscall.EINPROGRESS || err == syscall.EINTR {
@@ -262,7 +266,7 @@ func luaTCPConnect(nb bool) lua.LGFunction {
 	return func(L *lua.LState) int {
 		host := L.CheckString(1)
 		port := checkPort(L, 2)
-		h, err := tcpConnect(host, port, nb)
+		h, err := tcpConnect(stateOf(L).cancel, host, port, nb)
 		if err != nil {
 			L.Push(lua.LNil)
 			L.Push(lua.LString(err.Error()))
@@ -350,7 +354,7 @@ func listenFd(family int, sa syscall.Sockaddr) (*Listener, error) {
 func luaTCPListen(L *lua.LState) int {
 	host := L.CheckString(1)
 	port := checkPort(L, 2)
-	ips, err := resolve(host)
+	ips, err := resolve(stateOf(L).cancel.context(), host)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
