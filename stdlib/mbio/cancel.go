@@ -68,16 +68,6 @@ func (c *canceler) unpark() bool {
 	return c.done
 }
 
-// aborted reports whether abort was called.
-func (c *canceler) aborted() bool {
-	if c == nil {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.done
-}
-
 func (c *canceler) abort() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
