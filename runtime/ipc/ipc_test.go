@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -264,9 +266,5 @@ func TestParseRights(t *testing.T) {
 }
 
 func fcntlGetfd(fd int) (int, error) {
-	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(r), nil
+	return rawsys.Retry(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
 }

@@ -22,16 +22,7 @@ import (
 // Retry issues trap as a raw system call, repeating it when a signal
 // interrupted it.
 func Retry(trap, a1, a2, a3 uintptr) (int, error) {
-	for {
-		r, _, e := syscall.RawSyscall(trap, a1, a2, a3)
-		switch e {
-		case 0:
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, e
-	}
+	return Retry6(trap, a1, a2, a3, 0, 0, 0)
 }
 
 // Retry6 is Retry for calls with more than three arguments.

@@ -68,8 +68,7 @@ type conn struct {
 	// per request
 	req            *lua.LTable
 	reqTouched     bool           // Lua read a field of req (retireRequest)
-	timeoutFn      *lua.LFunction // the global timeout, for callTimeout
-	timeoutLooked  bool
+	timeoutFn      *lua.LFunction // the global timeout when the connection began (callTimeout)
 	head           requestHead
 	state          int
 	closeRequested bool
@@ -1192,13 +1191,8 @@ func (c *conn) answer(err error) {
 	c.requestError(false, status400, err.Error())
 }
 
-// callTimeout calls the runtime's global timeout(seconds) if it exists;
-// the global is looked up once per connection.
+// callTimeout calls the runtime's global timeout(seconds) if it exists.
 func (c *conn) callTimeout(secs float64) {
-	if !c.timeoutLooked {
-		c.timeoutFn, _ = c.L.GetGlobal("timeout").(*lua.LFunction)
-		c.timeoutLooked = true
-	}
 	fn := c.timeoutFn
 	if fn == nil {
 		return

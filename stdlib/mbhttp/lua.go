@@ -86,7 +86,7 @@ func generateHandler(L *lua.LState) int {
 			c.buildRequestMetatable()
 		}
 		c.tr, c.sock, c.survive, c.served = tr, sockValue, true, 0
-		c.timeoutFn, c.timeoutLooked = nil, false
+		c.timeoutFn, _ = L.GetGlobal("timeout").(*lua.LFunction)
 		ok := c.serve()
 		c.retireRequest()
 		c.tr, c.sock, c.req = nil, lua.LNil, nil

@@ -191,8 +191,8 @@ const pooledWaits = 2
 
 // usePoller reports whether a blocking operation should wait through the
 // handle's poller registration, registering it after pooledWaits waits.
-// When it returns false the caller waits with waitFd and counts the wait
-// in h.waits.
+// When it returns false the caller waits with waitPooled, which counts
+// the wait.
 func (h *Handle) usePoller() bool {
 	if h.rc != nil {
 		return true
@@ -201,6 +201,15 @@ func (h *Handle) usePoller() bool {
 		return false
 	}
 	return h.poller()
+}
+
+// waitPooled waits for events on h through a pooled epoll waiter (waitFd)
+// and counts the wait toward the poller registration (usePoller).
+func (h *Handle) waitPooled(events int16, timeout time.Duration) (bool, error) {
+	if timeout != 0 {
+		h.waits++
+	}
+	return waitFd(h.cn, h.fd, events, timeout)
 }
 
 // ioCall runs the operation op inside the poller's RawConn: the attempt
@@ -233,9 +242,9 @@ func (h *Handle) ioCall(op int, write bool) error {
 func (h *Handle) runOp(fd int) bool {
 	switch h.ioOp {
 	case opRead:
-		h.ioN, h.ioErr = rawRead(fd, h.ioBuf)
+		h.ioN, h.ioErr = rawsys.Read(fd, h.ioBuf)
 	case opWritev:
-		h.ioN, h.ioErr = rawWritev(fd, h.iov)
+		h.ioN, h.ioErr = rawsys.Writev(fd, h.iov)
 	case opFill:
 		return h.fill(fd)
 	default:
@@ -250,10 +259,7 @@ func (h *Handle) runOp(fd int) bool {
 // passes, through the network poller when the handle has one.
 func (h *Handle) waitReady(events int16, timeout time.Duration) (bool, error) {
 	if timeout == 0 || !h.usePoller() {
-		if timeout != 0 {
-			h.waits++
-		}
-		return waitFd(h.cn, h.fd, events, timeout)
+		return h.waitPooled(events, timeout)
 	}
 	write := events&pollOut != 0
 	if timeout > 0 {
@@ -388,7 +394,7 @@ func (h *Handle) fill(fd int) bool {
 	if h.rbuf == nil {
 		h.rbuf = readBufs.Get().(*[readBufSize]byte)[:]
 	}
-	n, err := rawRead(fd, h.rbuf)
+	n, err := rawsys.Read(fd, h.rbuf)
 	switch {
 	case err == nil && n > 0:
 		h.rin, h.rout = n, 0
@@ -497,7 +503,7 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 				rerr = nil
 			}
 		} else if h.owned && !wait {
-			got, rerr = rawRead(h.fd, h.rbuf)
+			got, rerr = rawsys.Read(h.fd, h.rbuf)
 		} else if !wait {
 			fd, buf := h.fd, h.rbuf
 			got, rerr = h.attempt(func() (int, error) { return readFd(fd, buf) })
@@ -527,8 +533,7 @@ func (h *Handle) read(maxlen, term int, nb, drain bool) (view []byte, count int6
 			h.releaseReadBuf()
 			return acc, n, StatusBlock, nil
 		case isAgain(rerr):
-			h.waits++
-			if _, werr := waitFd(h.cn, h.fd, pollIn, -1); werr != nil {
+			if _, werr := h.waitPooled(pollIn, -1); werr != nil {
 				return nil, 0, "", h.ioError("read", werr)
 			}
 		default:
@@ -676,7 +681,7 @@ func (h *Handle) trySend(wait bool) (blocked bool, err error) {
 				n, werr = h.ioN, h.ioErr
 			}
 		} else if h.owned {
-			n, werr = rawWritev(h.fd, iov)
+			n, werr = rawsys.Writev(h.fd, iov)
 		} else {
 			fd := h.fd
 			n, werr = h.attempt(func() (int, error) { return writevFd(fd, iov) })

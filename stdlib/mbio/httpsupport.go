@@ -1,8 +1,9 @@
 package mbio
 
 import (
-	"syscall"
+	"strings"
 	"time"
+	"unsafe"
 )
 
 // This file holds small additions for the HTTP engine (stdlib/mbhttp).
@@ -29,31 +30,25 @@ func (h *Handle) WriteStringNB(s string) (int, error) {
 }
 
 // FlushBytesNB is WriteStringNB of b followed by FlushNB, without copying
-// b when nothing is queued before it and the socket takes all of it at once
-// (the HTTP engine reuses its response buffer right after the call). Only
-// what remains queued is copied. It returns the bytes still queued.
+// b: it is queued as it is, sent with what was queued before it, and only
+// the part the socket did not take is copied before returning (the HTTP
+// engine reuses its response buffer right after the call). It returns the
+// bytes still queued.
 func (h *Handle) FlushBytesNB(b []byte) (int, error) {
 	if err := h.checkWritable(); err != nil {
 		return 0, err
 	}
-	if h.wleft == 0 && h.owned && h.fd >= 0 && len(b) > 0 {
-		h.writeErr = true // sticky if the write fails, as in send
-		iov := [1]syscall.Iovec{{Base: &b[0]}}
-		iov[0].SetLen(len(b))
-		n, err := rawWritev(h.fd, iov[:])
-		switch {
-		case err == nil:
-			b = b[n:]
-		case isAgain(err):
-		default:
-			return 0, h.ioError("write", err)
-		}
-		h.writeErr = false
+	if len(b) == 0 {
+		return h.send(true, true)
 	}
-	if len(b) > 0 {
-		h.enqueue(string(b))
+	h.enqueue(unsafe.String(&b[0], len(b))) // borrowed until send returns
+	pending, err := h.send(true, true)
+	if h.wleft > 0 {
+		// the unsent rest of b is the last queue entry: own it
+		last := len(h.wq) - 1
+		h.wq[last] = strings.Clone(h.wq[last])
 	}
-	return h.send(true, true)
+	return pending, err
 }
 
 // FlushNB sends queued output without blocking and returns the number of

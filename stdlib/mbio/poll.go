@@ -10,6 +10,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
 var (
@@ -111,7 +113,7 @@ func (h *Handle) waitInputOrSigterm(timeout time.Duration) (ready, sigterm bool,
 				}
 			}
 			var b [8]byte
-			rawRead(wakeRead, b[:])
+			rawsys.Read(wakeRead, b[:])
 		}
 	}
 	sigtermWaitMu.Lock()

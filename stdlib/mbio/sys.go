@@ -247,12 +247,9 @@ func (w *multiWaiter) wait(cn *canceler, fds []pollFd, timeout time.Duration) (n
 
 // epollCtl is epoll_ctl(2); it never blocks, so it is a raw system call.
 func epollCtl(epfd, op int, fd int32, ev *syscall.EpollEvent) error {
-	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op),
+	_, err := rawsys.Retry6(syscall.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op),
 		uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return err
 }
 
 // waitFd blocks until fd has one of events (or an error condition), or
@@ -302,12 +299,6 @@ func writevFd(fd int, iov []syscall.Iovec) (int, error) {
 // a call returns at once, so it is made without telling the scheduler
 // about a system call (see package rawsys). The process's stdio, which may
 // be a regular file or a terminal, always uses readFd/writevFd.
-
-// rawRead is read(2) on an owned non-blocking descriptor.
-func rawRead(fd int, p []byte) (int, error) { return rawsys.Read(fd, p) }
-
-// rawWritev is writev(2) on an owned non-blocking descriptor.
-func rawWritev(fd int, iov []syscall.Iovec) (int, error) { return rawsys.Writev(fd, iov) }
 
 // rawAccept4 accepts a connection on an owned non-blocking listening
 // socket as a non-blocking, close-on-exec socket.
