@@ -1,0 +1,5 @@
+local function inner()
+  error("boom")
+end
+local function outer() inner() end
+outer()

@@ -1,0 +1,2 @@
+io.write("before exit")
+os.exit(3)
