@@ -1,0 +1,18 @@
+-- Integer/float edge cases: wraparound, floor division and modulo signs,
+-- conversions, formatting.
+print(math.maxinteger + 1 == math.mininteger, math.mininteger - 1, math.maxinteger * 2)
+print(math.mininteger // -1, math.mininteger % -1, -7 // 2, -7 % 2, 7 % -3, -7.5 % 2, 7 // 0.0, -7 // 0.0)
+print(1 / 0, -1 / 0, 0.0 == -0.0, -0.0, 1e15, 1e16, 2^53, 2^63, 123456789012345678)
+print(3 | 0, 3.0 | 0, "3" | 0, 1 << 63, 1 << 64, -1 >> 1, 5 // 2 * 2, 2^-1)
+print("10" + 1, "0x10" * 2, " 7 " // 2, "1e2" - 1, 10 .. 20, 1.5 .. "")
+print(math.tointeger(3.0), math.tointeger(3.5), math.tointeger(2^63), math.type(1), math.type(1.0), math.type("1"))
+print(string.format("%.17g %.14g %g %5.2f %d %x %5s|%-5s|", 0.1, 0.1, 1e20, 3.14159, 3.0, -1, "ab", "cd"))
+print(9007199254740993 < 2^53, 9007199254740993 == 2^53 + 1, math.maxinteger + 0.0 == 2^63, math.maxinteger < 2^63)
+for i = 0, 1, 0.1 do io.write(i, " ") end print()
+for i = 10, 1, -3 do io.write(i, " ") end print()
+for i = 1, 3.5 do io.write(i, " ") end print()
+print(tostring(1e100), 5e-324, 0x1p4, 0xA.8p0, math.pi, -math.pi, 100 // 1e-300)
+print(string.format("%q", math.mininteger), string.format("%q", 1/3), math.floor(-3.5), math.ceil(-3.5), math.floor(1e100))
+print(pcall(function() return 1 // 0 end))
+print(pcall(function() return 1 % 0 end))
+print(pcall(function() return 2^63 | 0 end))
