@@ -153,7 +153,7 @@ upvalues (2) for 0x5625306584e0:
 	1	a	0	0
 `
 
-func TestListNested(t *testing.T) {
+func t1Proto() *Proto {
 	inner := &Proto{
 		Source: "@t1.lua", LineDefined: 2, LastLineDefined: 2, MaxStackSize: 2,
 		Code: []Instruction{
@@ -194,8 +194,12 @@ func TestListNested(t *testing.T) {
 		LineInfo:  []int32{1, 1, 2, 2},
 		LocVars:   []LocVar{{"a", 2, 4}, {"b", 2, 4}, {"f", 3, 4}},
 	}
+	return main
+}
+
+func TestListNested(t *testing.T) {
 	var b strings.Builder
-	List(&b, main, true)
+	List(&b, t1Proto(), true)
 	if want := StripListAddresses(luacT1); b.String() != want {
 		t.Errorf("List:\n%s\nwant:\n%s", b.String(), want)
 	}
