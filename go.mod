@@ -1,6 +1,6 @@
 module github.com/moonbridge-go/moonbridge
 
-go 1.23
+go 1.24
 
 require (
 	github.com/spf13/pflag v1.1.0

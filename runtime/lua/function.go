@@ -1,0 +1,144 @@
+package lua
+
+import (
+	"github.com/moonbridge-go/moonbridge/runtime/lua/code"
+)
+
+// Prototype is a compiled function ready to run: a code.Proto with its
+// constants turned into values once.
+type Prototype struct {
+	*code.Proto
+	consts []Value
+	protos []*Prototype
+}
+
+// NewPrototype prepares p (and its nested functions) for execution.
+func NewPrototype(p *code.Proto) *Prototype {
+	fp := &Prototype{Proto: p, consts: make([]Value, len(p.Constants)), protos: make([]*Prototype, len(p.Protos))}
+	for i, c := range p.Constants {
+		switch c := c.(type) {
+		case nil:
+		case bool:
+			fp.consts[i] = Bool(c)
+		case int64:
+			fp.consts[i] = Int(c)
+		case float64:
+			fp.consts[i] = Float(c)
+		case string:
+			fp.consts[i] = String(c)
+		}
+	}
+	for i, q := range p.Protos {
+		fp.protos[i] = NewPrototype(q)
+	}
+	return fp
+}
+
+// LuaFunction is a Lua closure: a prototype and its upvalues.
+type LuaFunction struct {
+	proto  *Prototype
+	upvals []*upvalue
+}
+
+// Proto returns the function's prototype.
+func (f *LuaFunction) Proto() *Prototype { return f.proto }
+
+// upvalue is a variable captured by closures. While open, v points to
+// the variable's stack slot; once closed, to closed.
+type upvalue struct {
+	v        *Value
+	closed   Value
+	index    int      // stack index while open
+	nextOpen *upvalue // open upvalues of a thread, highest index first
+}
+
+// GoFunc is a function written in Go. It finds its arguments at indices
+// 1..L.Top(), pushes its results and returns how many it pushed.
+type GoFunc func(L *State) int
+
+// GoFunction is a Go function as a Lua value. Name is used in error
+// messages when the call site does not name the function.
+type GoFunction struct {
+	Fn   GoFunc
+	Name string
+}
+
+// NewGoFunction returns fn as a function value named name.
+func NewGoFunction(name string, fn GoFunc) Value {
+	return refValue(ptrOf(&GoFunction{Fn: fn, Name: name}), kGoFunction)
+}
+
+// GoFunctionValue returns f as a value.
+func GoFunctionValue(f *GoFunction) Value { return refValue(ptrOf(f), kGoFunction) }
+
+// LuaFunctionValue returns f as a value.
+func LuaFunctionValue(f *LuaFunction) Value { return refValue(ptrOf(f), kLuaFunction) }
+
+// AsLuaFunction returns the Lua closure in v, or nil.
+func (v Value) AsLuaFunction() *LuaFunction {
+	if v.kind() != kLuaFunction {
+		return nil
+	}
+	return (*LuaFunction)(v.p)
+}
+
+// AsGoFunction returns the Go function in v, or nil.
+func (v Value) AsGoFunction() *GoFunction {
+	if v.kind() != kGoFunction {
+		return nil
+	}
+	return (*GoFunction)(v.p)
+}
+
+// findUpval returns the open upvalue for stack slot idx, creating it.
+func (L *State) findUpval(idx int) *upvalue {
+	pp := &L.openUpval
+	for *pp != nil && (*pp).index >= idx {
+		if (*pp).index == idx {
+			return *pp
+		}
+		pp = &(*pp).nextOpen
+	}
+	uv := &upvalue{v: &L.stack[idx], index: idx, nextOpen: *pp}
+	*pp = uv
+	return uv
+}
+
+// closeUpvals closes the open upvalues at or above stack slot level.
+func (L *State) closeUpvals(level int) {
+	for L.openUpval != nil && L.openUpval.index >= level {
+		uv := L.openUpval
+		L.openUpval = uv.nextOpen
+		uv.closed = *uv.v
+		uv.v = &uv.closed
+		uv.nextOpen = nil
+	}
+}
+
+// newClosure makes a closure of p for the running frame (OP_CLOSURE).
+func (L *State) newClosure(p *Prototype, enclosing *LuaFunction, base int) *LuaFunction {
+	f := &LuaFunction{proto: p, upvals: make([]*upvalue, len(p.Upvalues))}
+	for i, d := range p.Upvalues {
+		if d.InStack {
+			f.upvals[i] = L.findUpval(base + d.Index)
+		} else {
+			f.upvals[i] = enclosing.upvals[d.Index]
+		}
+	}
+	return f
+}
+
+// Load turns a compiled prototype into a function value whose first
+// upvalue (a main chunk's _ENV) is the globals table.
+func (L *State) Load(p *Prototype) Value {
+	f := &LuaFunction{proto: p, upvals: make([]*upvalue, len(p.Upvalues))}
+	for i := range f.upvals {
+		uv := &upvalue{}
+		uv.v = &uv.closed
+		f.upvals[i] = uv
+	}
+	if len(f.upvals) > 0 {
+		f.upvals[0].closed = TableValue(L.g.globals)
+	}
+	return LuaFunctionValue(f)
+}
