@@ -15,8 +15,8 @@ package lua
 import (
 	"io"
 	"os"
-	"unsafe"
 	"sync/atomic"
+	"unsafe"
 	"weak"
 
 	"github.com/moonbridge-go/moonbridge/runtime/lua/code"
@@ -45,7 +45,7 @@ type global struct {
 	registry   *Table
 	globals    *Table
 	mainThread *State
-	mainRef    *threadRef // keeps the main thread's value alive
+	mainRef    *threadRef             // keeps the main thread's value alive
 	typeMeta   [TypeThread + 1]*Table // metatables of non-table, non-userdata types
 	tmNames    [tmN]Value             // "__index", ... as string values
 
