@@ -1,0 +1,6 @@
+-- Recursive function calls: fib(30) three times, about 4 million calls.
+local function fib(n)
+  if n < 2 then return n end
+  return fib(n - 1) + fib(n - 2)
+end
+print(fib(30), fib(30) + fib(30))
