@@ -172,8 +172,9 @@ type MethodCall struct {
 type Function struct {
 	Span // Line: the 'function' keyword (for a main function, 0)
 	// LineDefined is lparser.c's linedefined: the 'function' keyword's line
-	// for a FunctionStmt, the name's line for a LocalFunction, the '(' line
-	// for a function expression; 0 for a main function.
+	// for a FunctionStmt, the line of the '(' after the name for a
+	// LocalFunction and after 'function' for a function expression (where
+	// lparser.c reads ls->linenumber); 0 for a main function.
 	LineDefined int
 	// LastLineDefined is the line of the closing 'end' (0 for a main
 	// function). The CLOSURE instruction is emitted with lastline at it.
@@ -334,7 +335,7 @@ type Local struct {
 }
 
 // LocalFunction is "local function Name body". Func.LineDefined is the
-// name's line, as in lparser.c.
+// line of the '(' after the name, as in lparser.c.
 type LocalFunction struct {
 	Span
 	Name string
@@ -405,7 +406,9 @@ type If struct {
 // IfClause is one "if/elseif Cond then Body". Line is the line of the
 // 'if'/'elseif' keyword, ThenLine of 'then' (the test is emitted there).
 // When Body starts with a Goto or Break, lparser.c's test_then_block
-// compiles the jump specially (luaK_goiffalse).
+// compiles the jump specially (luaK_goiffalse); when that is the whole
+// body (len(Body.Stmts) == 1) it also emits no jump over the rest of the
+// if statement.
 type IfClause struct {
 	Line     int
 	Cond     Expr
