@@ -443,3 +443,12 @@ func LocalName(f Value, n int) string {
 	}
 	return lf.proto.LocalName(n, 0)
 }
+
+// Insert moves the values at frame index i and above up by one and puts
+// v at i.
+func (L *State) Insert(i int, v Value) {
+	L.Push(Nil)
+	idx := L.ci.base + i - 1
+	copy(L.stack[idx+1:L.top], L.stack[idx:L.top-1])
+	L.stack[idx] = v
+}
