@@ -101,8 +101,8 @@ var gcOptions = []string{"stop", "restart", "collect", "count", "step", "setpaus
 // gcState is what collectgarbage reports for the options Go's collector
 // has no equivalent for: they are kept per process, as values only.
 var gcState = struct {
-	stopped         bool
-	pause, stepmul  int64
+	stopped        bool
+	pause, stepmul int64
 }{pause: 200, stepmul: 200}
 
 func collectGarbage(L *lua.State) int {
