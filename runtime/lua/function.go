@@ -4,17 +4,24 @@ import (
 	"github.com/moonbridge-go/moonbridge/runtime/lua/code"
 )
 
-// Prototype is a compiled function ready to run: a code.Proto with its
-// constants turned into values once.
+// Prototype is a compiled function ready to run in one state: a
+// code.Proto with its constants turned into values once. A Prototype
+// belongs to one state (it caches closures); states that share code share
+// the immutable *code.Proto and make a Prototype each.
 type Prototype struct {
 	*code.Proto
 	consts []Value
+	khash  []uint64 // hashes of string constants (table keys)
 	protos []*Prototype
+	// cache is the last closure made of this prototype: Lua 5.3 reuses
+	// it when its upvalues would be the same (so such closures compare
+	// equal, as in the reference).
+	cache *LuaFunction
 }
 
 // NewPrototype prepares p (and its nested functions) for execution.
 func NewPrototype(p *code.Proto) *Prototype {
-	fp := &Prototype{Proto: p, consts: make([]Value, len(p.Constants)), protos: make([]*Prototype, len(p.Protos))}
+	fp := &Prototype{Proto: p, consts: make([]Value, len(p.Constants)), khash: make([]uint64, len(p.Constants)), protos: make([]*Prototype, len(p.Protos))}
 	for i, c := range p.Constants {
 		switch c := c.(type) {
 		case nil:
@@ -26,6 +33,7 @@ func NewPrototype(p *code.Proto) *Prototype {
 			fp.consts[i] = Float(c)
 		case string:
 			fp.consts[i] = String(c)
+			fp.khash[i] = hashString(c)
 		}
 	}
 	for i, q := range p.Protos {
@@ -117,6 +125,32 @@ func (L *State) closeUpvals(level int) {
 
 // newClosure makes a closure of p for the running frame (OP_CLOSURE).
 func (L *State) newClosure(p *Prototype, enclosing *LuaFunction, base int) *LuaFunction {
+	if c := p.cache; c != nil && L.cacheMatches(c, p, enclosing, base) {
+		return c
+	}
+	f := L.makeClosure(p, enclosing, base)
+	p.cache = f
+	return f
+}
+
+// cacheMatches reports whether closure c has exactly the upvalues a new
+// closure of p would get (getcached).
+func (L *State) cacheMatches(c *LuaFunction, p *Prototype, enclosing *LuaFunction, base int) bool {
+	for i, d := range p.Upvalues {
+		var v *Value
+		if d.InStack {
+			v = &L.stack[base+d.Index]
+		} else {
+			v = enclosing.upvals[d.Index].v
+		}
+		if c.upvals[i].v != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (L *State) makeClosure(p *Prototype, enclosing *LuaFunction, base int) *LuaFunction {
 	f := &LuaFunction{proto: p, upvals: make([]*upvalue, len(p.Upvalues))}
 	for i, d := range p.Upvalues {
 		if d.InStack {

@@ -96,10 +96,20 @@ func tostringValue(v Value) (Value, bool) {
 
 // Index returns t[k] with metamethods (luaV_gettable).
 func (L *State) Index(t, k Value) Value {
+	var h uint64
+	isStr := k.kind() == kString
+	if isStr {
+		h = hashString(k.str())
+	}
 	for loop := 0; loop < maxTagLoop; loop++ {
 		var tmv Value
 		if tt := t.AsTable(); tt != nil {
-			v := tt.Get(k)
+			var v Value
+			if isStr {
+				v = tt.getStrH(k.str(), h)
+			} else {
+				v = tt.Get(k)
+			}
 			if v.p != nil {
 				return v
 			}

@@ -128,7 +128,15 @@ func (t *Table) findStr(s string) int {
 	if len(t.node) == 0 {
 		return -1
 	}
-	i := t.mainPosition(hashString(s))
+	return t.findStrH(s, hashString(s))
+}
+
+// findStrH is findStr with the string's hash already computed.
+func (t *Table) findStrH(s string, h uint64) int {
+	if len(t.node) == 0 {
+		return -1
+	}
+	i := t.mainPosition(h)
 	for {
 		n := &t.node[i]
 		if n.key.p != nil && n.key.p != pInt && n.key.p != pFloat && n.key.p != pBool &&
@@ -191,6 +199,14 @@ func (t *Table) GetInt(k int64) Value {
 // GetStr returns t[s] without metamethods.
 func (t *Table) GetStr(s string) Value {
 	if i := t.findStr(s); i >= 0 {
+		return t.node[i].val
+	}
+	return Nil
+}
+
+// getStrH returns t[s] for a string whose hash h is known (constants).
+func (t *Table) getStrH(s string, h uint64) Value {
+	if i := t.findStrH(s, h); i >= 0 {
 		return t.node[i].val
 	}
 	return Nil

@@ -47,9 +47,15 @@ newFrame:
 			stack[ra] = *cl.upvals[i.B()].v
 		case code.OpGetTabUp:
 			t := *cl.upvals[i.B()].v
-			key := rk(stack, k, base, i.C())
+			c := i.C()
+			key := rk(stack, k, base, c)
 			if tt := t.AsTable(); tt != nil {
-				v := tt.Get(key)
+				var v Value
+				if c&code.BitRK != 0 && key.kind() == kString {
+					v = tt.getStrH(key.str(), p.khash[c&^code.BitRK])
+				} else {
+					v = tt.Get(key)
+				}
 				if v.p != nil || tt.meta == nil || L.fastTM(tt.meta, tmIndex).p == nil {
 					stack[ra] = v
 					continue
@@ -60,11 +66,14 @@ newFrame:
 			stack[ra] = v
 		case code.OpGetTable:
 			t := stack[base+i.B()]
-			key := rk(stack, k, base, i.C())
+			c := i.C()
+			key := rk(stack, k, base, c)
 			if tt := t.AsTable(); tt != nil {
 				var v Value
 				if key.p == pInt {
 					v = tt.GetInt(key.int())
+				} else if c&code.BitRK != 0 && key.kind() == kString {
+					v = tt.getStrH(key.str(), p.khash[c&^code.BitRK])
 				} else {
 					v = tt.Get(key)
 				}
@@ -107,10 +116,16 @@ newFrame:
 			stack[ra] = TableValue(t)
 		case code.OpSelf:
 			obj := stack[base+i.B()]
-			key := rk(stack, k, base, i.C())
+			c := i.C()
+			key := rk(stack, k, base, c)
 			stack[ra+1] = obj
 			if tt := obj.AsTable(); tt != nil {
-				v := tt.Get(key)
+				var v Value
+				if c&code.BitRK != 0 && key.kind() == kString {
+					v = tt.getStrH(key.str(), p.khash[c&^code.BitRK])
+				} else {
+					v = tt.Get(key)
+				}
 				if v.p != nil || tt.meta == nil || L.fastTM(tt.meta, tmIndex).p == nil {
 					stack[ra] = v
 					continue
