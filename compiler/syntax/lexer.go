@@ -84,15 +84,15 @@ const eoz = -1
 // lexer is llex.c's LexState, over a byte slice.
 type lexer struct {
 	src      []byte
-	pos      int // index of current+1
-	current  int // current character, or eoz
-	line     int // ls->linenumber
-	lastLine int // ls->lastline
+	srcStr   string // src as a string: names, numerals and plain strings are substrings of it
+	pos      int    // index of current+1
+	current  int    // current character, or eoz
+	line     int    // ls->linenumber
+	lastLine int    // ls->lastline
 	t        token
 	ahead    token // lookahead; kind tkEOS when none
 	chunk    string
 	buf      []byte // llex's buffer (reused)
-	names    map[string]string
 }
 
 // lexPanic carries an *Error out of the lexer and parser; Parse recovers it.
@@ -100,11 +100,11 @@ type lexPanic struct{ err *Error }
 
 func (lx *lexer) init(src []byte, chunk string) {
 	lx.src = src
+	lx.srcStr = string(src)
 	lx.chunk = chunk
 	lx.line = 1
 	lx.lastLine = 1
 	lx.ahead.kind = tkEOS
-	lx.names = make(map[string]string)
 	lx.pos = 0
 	lx.next()
 }
@@ -175,7 +175,7 @@ func token2str(tok int) string {
 func (lx *lexer) txtToken(tok int) string {
 	switch tok {
 	case tkName, tkString, tkFlt, tkInt:
-		return "'" + string(lx.buf) + "'"
+		return "'" + cString(string(lx.buf)) + "'"
 	}
 	return token2str(tok)
 }
@@ -193,8 +193,9 @@ func (lx *lexer) error(msg string, tok int) {
 func (lx *lexer) syntaxError(msg string) {
 	e := &Error{Chunk: lx.chunk, Line: lx.line, Msg: msg}
 	switch lx.t.kind {
+	case 0: // a '\0' byte: lexerror takes token 0 as "no token"
 	case tkName, tkString, tkFlt, tkInt:
-		e.Near = "'" + lx.t.text + "'"
+		e.Near = "'" + cString(lx.t.text) + "'"
 	default:
 		e.Near = token2str(lx.t.kind)
 	}
@@ -352,15 +353,10 @@ func (lx *lexer) lex(t *token) {
 				if lx.current == eoz {
 					end = len(lx.src)
 				}
-				word := lx.src[start:end]
-				if k, ok := reserved[string(word)]; ok {
+				s := lx.srcStr[start:end]
+				if k, ok := reserved[s]; ok {
 					t.kind = k
 					return
-				}
-				s, ok := lx.names[string(word)]
-				if !ok {
-					s = string(word)
-					lx.names[s] = s
 				}
 				t.kind = tkName
 				t.s = s
@@ -384,6 +380,7 @@ func (lx *lexer) pick(c, yes, no int) int {
 // readNumeral is read_numeral; the buffer may already hold a '.'.
 func (lx *lexer) readNumeral(t *token) {
 	expo := "Ee"
+	start := lx.pos - 1 - len(lx.buf) // the buffer may hold a '.'
 	first := lx.current
 	lx.saveAndNext()
 	if first == '0' && lx.checkNext2("xX") {
@@ -399,7 +396,11 @@ func (lx *lexer) readNumeral(t *token) {
 			break
 		}
 	}
-	text := string(lx.buf)
+	end := lx.pos - 1
+	if lx.current == eoz {
+		end = len(lx.src)
+	}
+	text := lx.srcStr[start:end]
 	n, ok := luaconv.StringToNumber(text)
 	if !ok {
 		lx.error("malformed number", tkFlt)
@@ -517,7 +518,7 @@ func (lx *lexer) readUTF8Esc() uint64 {
 		}
 		i++
 		r = r<<4 + uint64(hexValue(lx.current))
-		lx.escCheck(r <= 0x7FFFFFFF, "UTF-8 value too large")
+		lx.escCheck(r <= 0x10FFFF, "UTF-8 value too large")
 	}
 	lx.escCheck(lx.current == '}', "missing '}'")
 	lx.next()
@@ -560,6 +561,8 @@ func (lx *lexer) readDecEsc() int {
 
 // readString is read_string.
 func (lx *lexer) readString(del int, t *token) {
+	start := lx.pos - 1
+	plain := true // no escape: the value is a substring of the source
 	lx.saveAndNext()
 	for lx.current != del {
 		switch lx.current {
@@ -568,6 +571,7 @@ func (lx *lexer) readString(del int, t *token) {
 		case '\n', '\r':
 			lx.error("unfinished string", tkString)
 		case '\\':
+			plain = false
 			lx.saveAndNext()
 			var c int
 			switch lx.current {
@@ -634,11 +638,29 @@ func (lx *lexer) readString(del int, t *token) {
 		}
 	}
 	lx.saveAndNext()
-	t.text = string(lx.buf)
+	if plain {
+		end := lx.pos - 1
+		if lx.current == eoz {
+			end = len(lx.src)
+		}
+		t.text = lx.srcStr[start:end]
+	} else {
+		t.text = string(lx.buf)
+	}
 	t.s = t.text[1 : len(t.text)-1]
 }
 
 func (lx *lexer) utf8EscInto() {
 	// readUTF8Esc has removed the escape, '\\' included.
 	lx.utf8Esc(lx.readUTF8Esc())
+}
+
+// cString cuts s at its first '\0', as C's "%s" formatting does.
+func cString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return s[:i]
+		}
+	}
+	return s
 }

@@ -84,7 +84,10 @@ type parser struct {
 	lx    lexer
 	fs    *funcState
 	level int
-	stmts *[]Stmt // the statement list being filled
+	// Scratch stacks: lists being built are pushed here and copied out
+	// once complete, so that long lists do not leave garbage behind.
+	stmts  []Stmt
+	fields []Field
 }
 
 // --- helpers (lparser.c) ---
@@ -202,8 +205,7 @@ func (p *parser) mainFunc(source string) *Chunk {
 // statList parses statements into a new Block (the caller manages scope).
 func (p *parser) statList() *Block {
 	b := &Block{StartLine: p.lx.lastLine}
-	saved := p.stmts
-	p.stmts = &b.Stmts
+	base := len(p.stmts)
 	for !blockFollow(p.tok(), true) {
 		if p.tok() == tkReturn {
 			p.statement()
@@ -211,7 +213,12 @@ func (p *parser) statList() *Block {
 		}
 		p.statement()
 	}
-	p.stmts = saved
+	if n := len(p.stmts) - base; n > 0 {
+		b.Stmts = make([]Stmt, n)
+		copy(b.Stmts, p.stmts[base:])
+		clear(p.stmts[base:])
+		p.stmts = p.stmts[:base]
+	}
 	b.EndLine = p.lx.lastLine
 	b.FollowLine = p.lx.line
 	return b
@@ -225,7 +232,7 @@ func (p *parser) block() *Block {
 	return b
 }
 
-func (p *parser) add(s Stmt) { *p.stmts = append(*p.stmts, s) }
+func (p *parser) add(s Stmt) { p.stmts = append(p.stmts, s) }
 
 // body parses "(params) block end"; the 'function' keyword (and name) are
 // already consumed.
@@ -242,8 +249,8 @@ func (p *parser) body(isMethod bool, line int) *Function {
 		for {
 			switch p.tok() {
 			case tkName:
-				p.newLocalVar()
 				f.Params = append(f.Params, p.strCheckName())
+				p.newLocalVar()
 			case tkDots:
 				p.lx.advance()
 				f.IsVararg = true
@@ -314,8 +321,8 @@ func (p *parser) statement() {
 	case tkLocal:
 		p.lx.advance()
 		if p.testNext(tkFunction) {
-			p.newLocalVar()
 			name := p.strCheckName()
+			p.newLocalVar()
 			f := p.body(false, p.lx.line)
 			f.Line = line
 			p.add(&LocalFunction{Span: Span{line, p.lx.lastLine}, Name: name, Func: f})
@@ -448,8 +455,8 @@ func (p *parser) forStat(line int) {
 			p.newLocalVar()
 		}
 		for p.testNext(',') {
-			p.newLocalVar()
 			s.Names = append(s.Names, p.strCheckName())
+			p.newLocalVar()
 		}
 		p.checkNext(tkIn)
 		s.ExprLine = p.lx.line
@@ -495,8 +502,8 @@ func (p *parser) fieldSel(obj Expr, line int) Expr {
 func (p *parser) localStat(line int) {
 	s := &Local{Span: Span{Line: line}}
 	for {
-		p.newLocalVar()
 		s.Names = append(s.Names, p.strCheckName())
+		p.newLocalVar()
 		if !p.testNext(',') {
 			break
 		}
@@ -761,6 +768,7 @@ func (p *parser) funcArgs(line int) ([]Expr, []int, ArgKind) {
 func (p *parser) constructor() *Table {
 	line := p.lx.line
 	t := &Table{}
+	base := len(p.fields)
 	p.checkNext('{')
 	for p.tok() != '}' {
 		var f Field
@@ -793,11 +801,17 @@ func (p *parser) constructor() *Table {
 		if p.tok() == ',' || p.tok() == ';' {
 			f.SepLine = p.lx.line
 			p.lx.advance()
-			t.Fields = append(t.Fields, f)
+			p.fields = append(p.fields, f)
 			continue
 		}
-		t.Fields = append(t.Fields, f)
+		p.fields = append(p.fields, f)
 		break
+	}
+	if n := len(p.fields) - base; n > 0 {
+		t.Fields = make([]Field, n)
+		copy(t.Fields, p.fields[base:])
+		clear(p.fields[base:])
+		p.fields = p.fields[:base]
 	}
 	p.checkMatch('}', '{', line)
 	t.Span = Span{line, p.lx.lastLine}

@@ -89,13 +89,13 @@ func TestStringToNumber(t *testing.T) {
 func TestFloatToInteger(t *testing.T) {
 	two63 := math.Ldexp(1, 63)
 	for _, c := range []struct {
-		f                 float64
+		f                  float64
 		exact, floor, ceil string
 	}{
 		{3.0, "3", "3", "3"},
 		{3.5, "-", "3", "4"},
 		{-3.5, "-", "-4", "-3"},
-		{-0.0, "0", "0", "0"},
+		{math.Copysign(0, -1), "0", "0", "0"},
 		{two63, "-", "-", "-"},
 		{-two63, "-9223372036854775808", "-9223372036854775808", "-9223372036854775808"},
 		{math.Nextafter(two63, 0), "9223372036854774784", "9223372036854774784", "9223372036854774784"},
@@ -142,7 +142,7 @@ func TestLiveLua(t *testing.T) {
   elseif t == "float" then print("float " .. (v ~= v and "nan" or string.format("%a", v)))
   else print("nil") end end`
 	cmd := exec.Command(lua, "-e", script)
-	cmd.Stdin = strings.NewReader(strings.ReplaceAll(b.String(), `\x`, `\x`))
+	cmd.Stdin = strings.NewReader(b.String())
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
