@@ -306,9 +306,9 @@ func sameConstant(a, b code.Constant) bool {
 }
 
 func (fs *funcState) stringK(s string) int { return fs.addK(s, s) }
-func (fs *funcState) intK(i int64) int    { return fs.addK(intKey(i), i) }
-func (fs *funcState) boolK(b bool) int    { return fs.addK(b, b) }
-func (fs *funcState) nilK() int           { return fs.addK(nilKey{}, nil) }
+func (fs *funcState) intK(i int64) int     { return fs.addK(intKey(i), i) }
+func (fs *funcState) boolK(b bool) int     { return fs.addK(b, b) }
+func (fs *funcState) nilK() int            { return fs.addK(nilKey{}, nil) }
 
 func (fs *funcState) numberK(r float64) int {
 	// Lua's table converts a float key with an integral value to an

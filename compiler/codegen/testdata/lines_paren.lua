@@ -1,0 +1,7 @@
+local f
+return
+  f
+  (
+  {
+  }
+  )
