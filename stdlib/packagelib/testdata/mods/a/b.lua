@@ -1,0 +1,1 @@
+return "a.b from " .. select(2, ...)

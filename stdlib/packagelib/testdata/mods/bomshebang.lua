@@ -1,0 +1,3 @@
+﻿# comment line
+
+error("line 3")

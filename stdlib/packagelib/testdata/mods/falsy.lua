@@ -1,0 +1,2 @@
+print("loading falsy")
+return false

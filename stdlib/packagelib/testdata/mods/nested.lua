@@ -1,0 +1,2 @@
+local s = require("simple")
+return "nested got " .. s.x

@@ -1,0 +1,2 @@
+package.loaded[...] = "custom"
+return "returned"

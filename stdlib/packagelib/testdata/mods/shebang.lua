@@ -1,0 +1,3 @@
+#!/usr/bin/env lua5.3
+local t = {}
+return t.x.y
