@@ -21,9 +21,6 @@ const debugOutput = "lua_debug> lua_debug> 1\nlua_debug> (debug command):1: e\nl
 	"lua_debug> (debug command):1: syntax error near 'error'\nlua_debug> 42\nlua_debug> "
 
 func TestDebugDebug(t *testing.T) {
-	if !luactest.Available() {
-		t.Skip("luac5.3 not installed")
-	}
 	L := newState()
 	var out bytes.Buffer
 	L.SetOutput(&out, &out)

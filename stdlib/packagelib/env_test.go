@@ -70,9 +70,6 @@ func TestOpen(t *testing.T) {
 // TestCModules: C libraries are found on cpath but cannot be loaded
 // (lua5.3 would dlopen them).
 func TestCModules(t *testing.T) {
-	if !luactest.Available() {
-		t.Skip("luac5.3 not installed")
-	}
 	src := `package.path = "testdata/mods/?.lua"
 package.cpath = "testdata/mods/?.so"
 print(pcall(require, "clib"))

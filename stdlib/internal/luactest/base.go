@@ -7,16 +7,23 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/moonbridge-go/moonbridge/compiler/codegen"
 	"github.com/moonbridge-go/moonbridge/runtime/lua"
 )
 
-// OpenBase installs the compiler and a minimal base library into L:
+// OpenBase installs the compiler (compiler/codegen; luac5.3 through
+// Compile when the environment has LUACTEST_LUAC=1, to tell the
+// compiler's faults from a library's) and a minimal base library into L:
 // print, pcall, xpcall, error, assert, tostring, type, select,
 // setmetatable, getmetatable, rawequal, next, pairs, ipairs, and coroutine.create, resume,
 // yield, status, wrap. package.loaded._G and package.loaded.coroutine
 // are set as lua5.3 has them, so that names in messages match.
 func OpenBase(L *lua.State) {
-	L.SetCompiler(Compile)
+	if os.Getenv("LUACTEST_LUAC") == "1" {
+		L.SetCompiler(Compile)
+	} else {
+		L.SetCompiler(codegen.Compile)
+	}
 	g := L.Globals()
 	loaded := L.Registry().GetStr("_LOADED").AsTable()
 	if loaded == nil {

@@ -1,10 +1,11 @@
-// Package luactest is a test helper for the standard library packages
-// while the engine's own compiler (compiler/codegen) is not ready: it
-// compiles Lua source with the reference compiler luac5.3 and converts
-// PUC-Lua 5.3's binary chunk into a code.Proto the engine runs (the
-// instruction sets are the same). It also provides the few base
-// functions (print, pcall, error, ...) that tests of a single library
-// need. Only tests import it; it is skipped where luac5.3 is missing.
+// Package luactest is a test helper for the standard library packages:
+// it runs Lua scripts in a state with only the library under test and
+// the few base functions (print, pcall, error, ...) such tests need, and
+// runs the same scripts through lua5.3 for reference outputs. Scripts
+// are compiled by compiler/codegen, or, to tell the compiler's faults
+// from a library's, by the reference compiler luac5.3 (Compile converts
+// PUC-Lua 5.3's binary chunks into code.Proto: the instruction sets are
+// the same). Only tests import it.
 package luactest
 
 import (
@@ -19,7 +20,7 @@ import (
 	"github.com/moonbridge-go/moonbridge/runtime/lua/code"
 )
 
-// Available reports whether luac5.3 can be run.
+// Available reports whether luac5.3 can be run (for Compile).
 func Available() bool {
 	_, err := exec.LookPath("luac5.3")
 	return err == nil
