@@ -56,8 +56,6 @@ func (e *expDesc) hasJumps() bool { return e.t != e.f }
 
 func hasMultRet(k expKind) bool { return k == vCall || k == vVararg }
 
-func vkIsVar(k expKind) bool { return k >= vLocal && k <= vIndexed }
-
 // tonumeral returns e's numeric constant, if it is one without jumps.
 func (e *expDesc) tonumeral() (num, bool) {
 	if e.hasJumps() {
