@@ -230,16 +230,16 @@ func (L *State) rawArith(op arithOp, a, b Value) (Value, bool) {
 		}
 		return Int(intArith(L, op, x, y)), true
 	}
-	na, ok1 := a.ToNumber()
-	nb, ok2 := b.ToNumber()
+	// As lvm.c does: integer arithmetic only for two integers; numeric
+	// strings are converted to floats.
+	if a.p == pInt && b.p == pInt && op != opPow && op != opDiv {
+		return Int(intArith(L, op, a.int(), b.int())), true
+	}
+	x, ok1 := a.ToFloat()
+	y, ok2 := b.ToFloat()
 	if !ok1 || !ok2 {
 		return Nil, false
 	}
-	if na.p == pInt && nb.p == pInt && op != opPow && op != opDiv {
-		return Int(intArith(L, op, na.int(), nb.int())), true
-	}
-	x, _ := na.ToFloat()
-	y, _ := nb.ToFloat()
 	return Float(floatArith(op, x, y)), true
 }
 
