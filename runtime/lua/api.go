@@ -429,7 +429,7 @@ func (L *State) findLocal(ci *callInfo, n int) (string, int) {
 		if ci.lf != nil {
 			return "(*temporary)", ci.base + n - 1
 		}
-		return "(*C temporary)", ci.base + n - 1
+		return "(*temporary)", ci.base + n - 1
 	}
 	return "", -1
 }

@@ -96,7 +96,8 @@ func (L *State) precall(fn, nresults int) bool {
 		}
 		ci := L.nextCI()
 		ci.fn, ci.base, ci.top = fn, base, base+fsize
-		ci.nresults, ci.lf, ci.status, ci.pc = nresults, lf, 0, 0
+		ci.nresults, ci.lf, ci.status, ci.pc = nresults, lf, L.tailCall, 0
+		L.tailCall = 0
 		clear(L.stack[L.top:ci.top])
 		L.top = ci.top
 		if L.g.cancel.Load() != 0 {
@@ -150,8 +151,13 @@ func (L *State) adjustVarargs(p *Prototype, actual int) int {
 // poscall finishes the call of frame ci, moving its n results from
 // stack index first to where the function was.
 func (L *State) poscall(ci *callInfo, first, n int) {
-	if L.hook.mask&maskReturn != 0 {
-		L.returnHook(ci, first, n)
+	if L.hook.mask&(maskReturn|maskLine) != 0 {
+		if L.hook.mask&maskReturn != 0 {
+			L.returnHook(ci, first, n)
+		}
+		if ci.prev != nil {
+			L.hook.oldPC = ci.prev.pc // the caller's line is not new
+		}
 	}
 	res := ci.fn
 	wanted := ci.nresults

@@ -52,6 +52,8 @@ type killSignal struct{}
 func (L *State) NewThread(fn Value) (*State, Value) {
 	co := &State{g: L.g, co: &coroutine{}}
 	co.initStack()
+	co.hook = L.hook // lua_newthread inherits the hook
+	co.hook.allow = true
 	co.stack[co.top] = fn
 	co.top++
 	ref := &threadRef{co}

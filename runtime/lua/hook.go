@@ -67,10 +67,14 @@ func (L *State) runHook(ci *callInfo, event, line int) {
 }
 
 func (L *State) callHook(ci *callInfo) {
-	L.hook.oldPC = 0
 	event := HookCall
 	if ci.status&ciTail != 0 {
 		event = HookTailCall
+	}
+	if ci.lf != nil {
+		// Hooks see a Lua function at its first instruction.
+		ci.pc++
+		defer func() { ci.pc-- }()
 	}
 	L.runHook(ci, event, -1)
 }
@@ -83,9 +87,6 @@ func (L *State) returnHook(ci *callInfo, first, n int) {
 	}
 	L.runHook(ci, HookReturn, -1)
 	L.top = savedTop
-	if ci.prev != nil && ci.prev.lf != nil {
-		L.hook.oldPC = ci.prev.pc - 1
-	}
 }
 
 // traceExec runs the count and line hooks before an instruction of ci

@@ -82,7 +82,8 @@ type State struct {
 	co  *coroutine // nil for the main thread
 	ref weak.Pointer[threadRef]
 
-	hook hookState
+	hook     hookState
+	tailCall uint8 // ciTail while OP_TAILCALL starts its callee
 }
 
 // threadRef is what a thread value points to. Only Lua values and Go

@@ -328,9 +328,10 @@ newFrame:
 			nresults := ci.nresults
 			fresh := ci.status & ciFresh
 			L.ci = ci.prev
+			L.tailCall = ciTail
 			L.precall(ci.fn, nresults)
 			ci = L.ci
-			ci.status |= ciTail | fresh
+			ci.status |= fresh
 			goto newFrame
 		case code.OpReturn:
 			b := i.B()
