@@ -24,9 +24,18 @@
 //	go test ./cmd/mblua/conformance/ -run TestConformance -update
 //
 // Scripts that mblua does not pass yet may be listed in
-// testdata/known_failures.txt, one name a line followed by "# reason"; such a
-// script's failure is logged and skipped, and its passing is an error asking
-// to remove it from the list.
+// testdata/known_failures.txt, one name a line followed by "# reason" (and
+// command line cases as "cli/NAME"); such a script's failure is logged and
+// skipped, and its passing is an error asking to remove it from the list, so
+// the list can only shrink. The list is ignored when the interpreter under
+// test is lua5.3 itself.
+//
+// Expectations are deterministic by construction: scripts print no addresses,
+// timings, random values or hash orders (the prelude copied at the top of
+// each script sorts table keys), run with a fixed environment (see [Env])
+// and with the working directory set to testdata, as "lua5.3 NAME.lua", so
+// that chunk names in messages are "NAME.lua". The program name at the start
+// of stderr lines is normalised to "lua:" (see [NormaliseProgName]).
 package conformance
 
 //go:generate go test -run TestConformance -update

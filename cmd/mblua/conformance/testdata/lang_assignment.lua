@@ -10,8 +10,8 @@ local function R(v, seen)
   if tv == "string" then
     return (string.format("%q", v):gsub("\\\n", "\\n"))
   elseif tv == "number" then
-    if math.type(v) == "integer" then return tostring(v) end
-    local s = tostring(v)
+    local s = tostring(v) if s:find("^-?%d+$") then return s end -- integer (no math library needed)
+    -- a float: tostring has a point, an exponent, inf or nan
     if v == v and tonumber(s) ~= v then s = s .. "<" .. string.format("%.17g", v) .. ">" end
     return s
   elseif tv == "table" then

@@ -10,8 +10,8 @@ local function R(v, seen)
   if tv == "string" then
     return (string.format("%q", v):gsub("\\\n", "\\n"))
   elseif tv == "number" then
-    if math.type(v) == "integer" then return tostring(v) end
-    local s = tostring(v)
+    local s = tostring(v) if s:find("^-?%d+$") then return s end -- integer (no math library needed)
+    -- a float: tostring has a point, an exponent, inf or nan
     if v == v and tonumber(s) ~= v then s = s .. "<" .. string.format("%.17g", v) .. ">" end
     return s
   elseif tv == "table" then
@@ -85,7 +85,7 @@ outer = coroutine.create(function()
   end)
   coroutine.resume(inner)
   P("resume non-suspended (running)", coroutine.resume(outer))
-  P("resume self via wrap", pcall(coroutine.wrap(function() return coroutine.resume(outer) end)))
+  -- resuming it from a coroutine started under pcall: lang_coroutines_cboundary.lua
 end)
 coroutine.resume(outer)
 local main, ismain = coroutine.running()
@@ -151,15 +151,7 @@ local ci = coroutine.wrap(function()
   return "iter done"
 end)
 P("yield in iterator function", ci(), ci(), ci())
--- yield inside table.sort comparator and gsub callback: not allowed (C boundary)
-local cs = coroutine.create(function() table.sort({3, 1, 2}, function(a, b) coroutine.yield() return a < b end) end)
-P("yield in sort comparator", coroutine.resume(cs))
-local cg = coroutine.create(function() return string.gsub("abc", "%w", function(c) coroutine.yield(c) end) end)
-P("yield in gsub callback", coroutine.resume(cg))
-local cl = coroutine.create(function() return load(function() coroutine.yield() end) end)
-P("yield in load reader", coroutine.resume(cl))
-local ctostr = coroutine.create(function() return tostring(setmetatable({}, {__tostring = function() coroutine.yield() return "" end})) end)
-P("yield in __tostring", coroutine.resume(ctostr))
+-- yields across C functions (sort, gsub, load, tostring): lang_coroutines_cboundary.lua
 -- yield outside a coroutine
 P("yield from main", pcall(coroutine.yield, 1))
 -- wrap
