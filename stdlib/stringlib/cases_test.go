@@ -378,3 +378,22 @@ func (p *argParser) str() (lua.Value, error) {
 		}
 	}
 }
+
+// TestCasesLive checks, when lua5.3 is on PATH, that testdata/expected.txt
+// is what lua5.3 prints for testdata/cases.txt today.
+func TestCasesLive(t *testing.T) {
+	if _, err := exec.LookPath("lua5.3"); err != nil {
+		t.Skip("lua5.3 not on PATH")
+	}
+	out, err := exec.Command("lua5.3", "testdata/gen.lua", "testdata/cases.txt").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/expected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(data) {
+		t.Error("testdata/expected.txt differs from lua5.3's output: run with -update")
+	}
+}

@@ -374,6 +374,13 @@ func (sp *spec) formatG(body []byte, f float64) []byte {
 		return trimFracZeros(body)
 	}
 	if sp.hash {
+		if x == p && exactExponent(f) == p-1 {
+			// glibc's quirk: a value of p integer digits that rounds up
+			// to 10^p is printed as "1.e+p", without the zeros.
+			var exp [8]byte
+			e := append(exp[:0], body[k:]...)
+			return append(append(body[:0], '1', '.'), e...)
+		}
 		if p == 1 {
 			body = insertDot(body)
 		}
@@ -383,6 +390,19 @@ func (sp *spec) formatG(body []byte, f float64) []byte {
 	exp := string(body[k:])
 	body = trimFracZeros(body[:k])
 	return append(body, exp...)
+}
+
+// exactExponent returns floor(log10(f)) of a positive finite f, from
+// enough digits that rounding cannot reach the next power of 10.
+func exactExponent(f float64) int {
+	var tmp [64]byte
+	b := strconv.AppendFloat(tmp[:0], f, 'e', 40, 64)
+	k := len(b) - 1
+	for b[k] != 'e' {
+		k--
+	}
+	x, _ := strconv.Atoi(string(b[k+1:]))
+	return x
 }
 
 // trimFracZeros removes trailing zeros after a decimal point, and the

@@ -2,6 +2,7 @@ package stringlib
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/moonbridge-go/moonbridge/runtime/lua"
 )
@@ -233,7 +234,11 @@ func (ms *matchState) singleMatch(s, p, ep int) bool {
 	if s >= len(ms.src) {
 		return false
 	}
-	c := ms.src[s]
+	return ms.classMatch(ms.src[s], p, ep)
+}
+
+// classMatch matches c against the single-character class at p..ep.
+func (ms *matchState) classMatch(c byte, p, ep int) bool {
 	switch ms.pat[p] {
 	case '.':
 		return true
@@ -243,6 +248,86 @@ func (ms *matchState) singleMatch(s, p, ep int) bool {
 		return ms.matchBracketClass(c, p, ep-1)
 	}
 	return ms.pat[p] == c
+}
+
+// minSkipLen is the subject length from which the matcher computes the
+// set of bytes a match can start with, to skip hopeless positions.
+const minSkipLen = 256
+
+// firstSet fills set with the bytes a match of the pattern can start
+// with and returns true, when the pattern begins (after at most two
+// captures opening) with a single-character class that is not optional.
+// Errors it raises are those the first match attempt would raise.
+func (ms *matchState) firstSet(set *[256]bool) bool {
+	p := 0
+	for k := 0; k < 2 && ms.pc(p) == '('; k++ {
+		p++
+		if ms.pc(p) == ')' {
+			p++
+		}
+	}
+	if p >= len(ms.pat) {
+		return false
+	}
+	switch ms.pat[p] {
+	case '(', ')':
+		return false
+	case '$':
+		if p+1 == len(ms.pat) {
+			return false
+		}
+	case lEsc:
+		if c := ms.pc(p + 1); c == 'b' || c == 'f' || isDigit(c) {
+			return false
+		}
+	}
+	ep := ms.classEnd(p)
+	if c := ms.pc(ep); c == '*' || c == '?' || c == '-' {
+		return false
+	}
+	for c := 0; c < 256; c++ {
+		set[c] = ms.classMatch(byte(c), p, ep)
+	}
+	return true
+}
+
+// skipper finds the next position where a match may start.
+type skipper struct {
+	mode  int // 0: none, 1: first byte, 2: first set
+	first byte
+	set   [256]bool
+}
+
+// setup chooses how to skip for pattern p (anchored patterns try once).
+func (sk *skipper) setup(ms *matchState, anchor bool, remaining int) {
+	if anchor {
+		return
+	}
+	if c, ok := firstByte(ms.pat); ok {
+		sk.mode, sk.first = 1, c
+	} else if remaining >= minSkipLen && ms.firstSet(&sk.set) {
+		sk.mode = 2
+	}
+}
+
+// next returns the first position from s where a match may start, or -1.
+func (sk *skipper) next(src string, s int) int {
+	switch sk.mode {
+	case 1:
+		i := strings.IndexByte(src[s:], sk.first)
+		if i < 0 {
+			return -1
+		}
+		return s + i
+	case 2:
+		for ; s < len(src); s++ {
+			if sk.set[src[s]] {
+				return s
+			}
+		}
+		return -1
+	}
+	return s
 }
 
 func (ms *matchState) matchBalance(s, p int) int {
@@ -466,6 +551,32 @@ func (ms *matchState) pushCaptures(s, e int, wholeIfNone bool) int {
 	return n
 }
 
+// firstByte returns the byte every match of pattern p must start with,
+// when p begins with a literal character (or an escaped punctuation
+// character) that is not optional: then attempts can skip to the next
+// occurrence of that byte.
+func firstByte(p string) (byte, bool) {
+	if len(p) == 0 {
+		return 0, false
+	}
+	c, next := p[0], 1
+	switch c {
+	case '(', ')', '.', '[', '$':
+		return 0, false
+	case lEsc:
+		if len(p) < 2 || ctype[p[1]]&(cAlpha|cDigit) != 0 {
+			return 0, false
+		}
+		c, next = p[1], 2
+	}
+	if next < len(p) {
+		if q := p[next]; q == '*' || q == '?' || q == '-' {
+			return 0, false
+		}
+	}
+	return c, true
+}
+
 // noSpecials reports whether p has no pattern magic characters.
 func noSpecials(p string) bool { return !strings.ContainsAny(p, specials) }
 
@@ -498,7 +609,12 @@ func strFindAux(L *lua.State, find bool) int {
 			p = p[1:]
 		}
 		ms.init(L, s, p)
+		var sk skipper
+		sk.setup(&ms, anchor, len(s)-s1)
 		for {
+			if s1 = sk.next(s, s1); s1 < 0 {
+				break
+			}
 			ms.reprep()
 			if e := ms.match(s1, 0); e != -1 {
 				if find {
@@ -522,10 +638,19 @@ func strGmatch(L *lua.State) int {
 	s := L.CheckString(1)
 	p := L.CheckString(2)
 	src, lastMatch := 0, -1
+	var sk *skipper
 	iter := func(L *lua.State) int {
 		var ms matchState
 		ms.init(L, s, p)
+		if sk == nil && src <= len(s) {
+			sk = new(skipper)
+			sk.setup(&ms, false, len(s))
+		}
 		for ; src <= len(s); src++ {
+			if src = sk.next(s, src); src < 0 {
+				src = len(s) + 1
+				break
+			}
 			ms.reprep()
 			if e := ms.match(src, 0); e != -1 && e != lastMatch {
 				start := src
@@ -561,7 +686,14 @@ func strGsub(L *lua.State) int {
 	var b []byte
 	n := int64(0)
 	s, lastMatch, copied := 0, -1, 0
+	var sk skipper
+	if maxN > 0 {
+		sk.setup(&ms, anchor, len(src))
+	}
 	for n < maxN {
+		if s = sk.next(src, s); s < 0 {
+			break // no match can start further on
+		}
 		ms.reprep()
 		if e := ms.match(s, 0); e != -1 && e != lastMatch {
 			n++
@@ -584,7 +716,8 @@ func strGsub(L *lua.State) int {
 		L.PushString(src)
 	} else {
 		b = append(b, src[copied:]...)
-		L.Push(lua.Bytes(b))
+		// b is not used again: the string can share its bytes.
+		L.PushString(unsafe.String(unsafe.SliceData(b), len(b)))
 	}
 	L.PushInt(n)
 	return 2
