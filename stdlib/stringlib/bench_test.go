@@ -89,3 +89,8 @@ func BenchmarkRep(b *testing.B) {
 func BenchmarkPackUnpack(b *testing.B) {
 	bench(b, "unpack", S("<i4i4d"), S("\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf8\x3f"))
 }
+
+func BenchmarkGsubFunction(b *testing.B) {
+	f := lua.NewGoFunction("upper", func(L *lua.State) int { L.Push(L.Arg(1)); return 1 })
+	bench(b, "gsub", S(page), S("%$(%w+)"), f)
+}
