@@ -519,7 +519,7 @@ loop:
 	return s
 }
 
-// pushOneCapture pushes capture i (the whole match s..e when there are no
+// getOneCapture returns capture i (the whole match s..e when there are no
 // captures and i is 0).
 func (ms *matchState) getOneCapture(i, s, e int) lua.Value {
 	if i >= ms.level {
