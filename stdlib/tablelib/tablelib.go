@@ -95,7 +95,7 @@ func insert(L *lua.State) int {
 		pos = e
 	case 3:
 		pos = L.CheckInteger(2)
-		if uint64(pos)-1 >= uint64(e) {
+		if pos < 1 || pos > e { // e may have wrapped around, as in lua5.3
 			L.ArgError(2, "position out of bounds")
 		}
 		for i := e; i > pos; i-- {
@@ -115,7 +115,7 @@ func remove(L *lua.State) int {
 	t := L.Get(1)
 	size := auxGetN(L, 1, tabR|tabW)
 	pos := L.OptInteger(2, size)
-	if pos != size && uint64(pos)-1 > uint64(size) {
+	if pos != size && (pos < 1 || pos > size+1) {
 		// lua5.3 names argument #1 here.
 		L.ArgError(1, "position out of bounds")
 	}
