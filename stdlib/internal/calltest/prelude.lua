@@ -44,7 +44,7 @@ rep = function(f, n, ...)
   end
   return t
 end
-mtype = math.type
+mtype = function(x) return math.type(x) end
 g17 = function(f, ...)
   local r = table.pack(f(...))
   for j = 1, r.n do
