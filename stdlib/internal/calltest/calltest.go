@@ -694,6 +694,37 @@ func (h *harness) helpers() map[string]lua.Value {
 		L.Push(L.Arg(1))
 		return 1
 	})
+	// collect(f, ...): the generic for protocol of f(...), each step in
+	// protected mode.
+	fn("collect", func(L *lua.State) int {
+		res := L.CallValue(L.Arg(1), 3, argsFrom(L, 2)...)
+		it, s, ctl := res[0], res[1], res[2]
+		out := lua.NewTable(0, 0)
+		n := int64(0)
+		for {
+			r, err := L.PCallValue(it, s, ctl)
+			n++
+			if err != nil {
+				msg := err.Error()
+				if e, ok := err.(*lua.Error); ok {
+					msg = tostr(e.Value)
+				}
+				out.SetInt(n, lua.String("error: "+msg))
+				break
+			}
+			if len(r) == 0 || r[0].IsNil() {
+				break
+			}
+			ctl = r[0]
+			parts := make([]string, len(r))
+			for j, v := range r {
+				parts[j] = tostr(v)
+			}
+			out.SetInt(n, lua.String(strings.Join(parts, " ")))
+		}
+		L.Push(lua.TableValue(out))
+		return 1
+	})
 	// doubler(): an empty table whose __index returns the key doubled.
 	fn("doubler", func(L *lua.State) int {
 		mt := lua.NewTable(0, 1)

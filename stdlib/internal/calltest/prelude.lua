@@ -53,3 +53,19 @@ g17 = function(f, ...)
   return table.concat(r, " ", 1, r.n)
 end
 doubler = function() return setmetatable({}, {__index = function(_, k) return k * 2 end}) end
+-- collect(f, ...): runs the generic for protocol of f(...), each step in
+-- protected mode; a list of "v1 v2" strings ending with any error.
+collect = function(f, ...)
+  local it, s, ctl = f(...)
+  local out = {}
+  while true do
+    local r = table.pack(pcall(it, s, ctl))
+    if not r[1] then out[#out + 1] = "error: " .. tostring(r[2]); break end
+    if r[2] == nil then break end
+    ctl = r[2]
+    local parts = {}
+    for j = 2, r.n do parts[#parts + 1] = tostring(r[j]) end
+    out[#out + 1] = table.concat(parts, " ")
+  end
+  return out
+end
