@@ -1,0 +1,8 @@
+print(bit32.band(0xFF, 0x0F), bit32.bor(1, 2), bit32.bxor(5, 3), bit32.bnot(0), bit32.btest(1, 2))
+print(bit32.lshift(1, 31), bit32.rshift(-1, 28), bit32.arshift(0x80000000, 4), bit32.lrotate(1, 33), bit32.rrotate(1, 1))
+print(bit32.extract(0x12345678, 8, 8), bit32.replace(0, 0xFF, 8, 8))
+print(pcall(function() return bit32.extract(1, 30, 3) end))
+print(pcall(function() return bit32.extract(1, -1) end))
+print(pcall(function() return bit32.replace(1, 1, 0, 0) end))
+print(pcall(function() return bit32.band(1.5) end))
+print(math and math.type(bit32.band(1)) or "integer")

@@ -1,0 +1,10 @@
+for p, c in utf8.codes("h\u{E9}llo \u{4F60}\u{597D}") do print(p, c) end
+print(pcall(function() for p, c in utf8.codes("ab\xff") do print(p, c) end end))
+print(pcall(function() return utf8.codepoint("abc", 0) end))
+print(pcall(function() return utf8.char(-1) end))
+print(pcall(function() return utf8.offset("\u{E9}", 1, 2) end))
+print(pcall(function() return utf8.len("abc", 5) end))
+print(utf8.len("h\u{E9}llo"), utf8.len("\xff"), utf8.char(72, 0x4F60, 0x10FFFF))
+print(utf8.codepoint("h\u{E9}llo", 1, -1))
+print(utf8.offset("h\u{E9}llo", 3), utf8.offset("h\u{E9}llo", -1), utf8.offset("abc", 5))
+print(#utf8.charpattern, utf8.charpattern == "[\0-\x7F\xC2-\xF4][\x80-\xBF]*")
