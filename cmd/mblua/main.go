@@ -1,24 +1,28 @@
-// Command mblua runs plain Lua 5.3 scripts on the product's own engine,
-// with the command line of lua5.3:
+// Command mblua runs Lua 5.3 scripts on the product's own engine, with
+// the command line of lua5.3:
 //
 //	mblua [options] [script [args]]
 //
 //	-e stat  execute string 'stat'
+//	-i       enter interactive mode after executing 'script'
 //	-l name  require library 'name' into global 'name'
 //	-v       show version information
 //	-E       ignore environment variables (LUA_INIT, LUA_PATH, ...)
 //	--       stop handling options
 //	-        stop handling options and execute stdin
 //
-// The interactive mode (-i) of lua5.3 is not provided. Exit status: 0 on
-// success, 1 when a script or option fails, or the value given to os.exit.
+// Without a script it runs standard input, or the interactive mode when
+// standard input is a terminal. Exit status: 0 on success, 1 when a
+// script or option fails, or the value given to os.exit.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	"github.com/moonbridge-go/moonbridge/compiler/codegen"
 	"github.com/moonbridge-go/moonbridge/runtime/lua"
 	"github.com/moonbridge-go/moonbridge/stdlib/baselib"
 	"github.com/moonbridge-go/moonbridge/stdlib/iolib"
@@ -33,8 +37,13 @@ func main() {
 
 // interp holds one run of the interpreter.
 type interp struct {
-	progname string
+	progname string // "" in interactive mode: messages carry no prefix
 	L        *lua.State
+}
+
+// options are the flags lua.c's collectargs finds.
+type options struct {
+	exec, version, interactive, ignoreEnv bool
 }
 
 func run(argv []string) int {
@@ -42,22 +51,27 @@ func run(argv []string) int {
 	if len(argv) > 0 && argv[0] != "" {
 		in.progname = argv[0]
 	}
-	opts, scriptIdx, ok := parseArgs(argv)
+	opts, script, ok := parseArgs(argv)
 	if !ok {
-		in.usage(argv, scriptIdx)
+		in.usage(argv[script])
 		return 1
 	}
+	L := lua.NewState()
+	L.SetCompiler(codegen.Compile)
 	if opts.ignoreEnv {
-		os.Setenv("LUA_NOENV", "1")
+		L.Registry().SetStr("LUA_NOENV", lua.True)
 	}
-	L := lualibs.NewState()
+	lualibs.OpenAll(L)
 	in.L = L
 	defer iolib.FlushAll(L)
+	if opts.version {
+		in.printVersion()
+	}
 	// As lua.c does, everything runs inside a Go function called in
 	// protected mode, so tracebacks end with its "[C]: in ?" frame.
 	status := 0
 	pmain := lua.NewGoFunction("pmain", func(L *lua.State) int {
-		status = in.pmain(argv, opts, scriptIdx)
+		status = in.pmain(argv, opts, script)
 		return 0
 	})
 	if _, err := L.PCallValue(pmain); err != nil {
@@ -67,37 +81,38 @@ func run(argv []string) int {
 	return status
 }
 
-func (in *interp) pmain(argv []string, opts options, scriptIdx int) int {
-	in.createArgTable(argv, scriptIdx)
-	if opts.version {
-		fmt.Fprintln(in.L.Stdout(), version)
-	}
+func (in *interp) pmain(argv []string, opts options, script int) int {
+	in.createArgTable(argv, script)
 	if !opts.ignoreEnv && !in.handleInit() {
 		return 1
 	}
-	if !in.runOptions(argv, scriptIdx) {
+	if !in.runOptions(argv, script) {
 		return 1
 	}
-	if scriptIdx < len(argv) {
-		if !in.runScript(argv, scriptIdx) {
-			return 1
-		}
-	} else if !opts.exec && !opts.version {
-		// No script: run standard input, as lua5.3 does when it is not a terminal.
-		if !in.runFile("", nil) {
+	if script < len(argv) && !in.runScript(argv, script) {
+		return 1
+	}
+	switch {
+	case opts.interactive:
+		in.repl()
+	case script == len(argv) && !opts.exec && !opts.version:
+		if stdinIsTerminal() {
+			in.printVersion()
+			in.repl()
+		} else if !in.runFile("", nil) {
 			return 1
 		}
 	}
 	return 0
 }
 
-type options struct {
-	exec, version, ignoreEnv bool
+func (in *interp) printVersion() {
+	fmt.Fprintln(in.L.Stdout(), version)
 }
 
-// parseArgs checks the options (lua.c's collectargs); it returns the
-// index of the script (len(argv) if none) and false with the index of the
-// bad option.
+// parseArgs checks the options as lua.c's collectargs does. It returns
+// the index of the script (len(argv) if there is none), or false and the
+// index of the bad option.
 func parseArgs(argv []string) (options, int, bool) {
 	var o options
 	i := 1
@@ -106,25 +121,28 @@ func parseArgs(argv []string) (options, int, bool) {
 		if !strings.HasPrefix(a, "-") {
 			return o, i, true
 		}
-		switch {
-		case a == "--":
+		if len(a) == 1 { // "-": the script is standard input
+			return o, i, true
+		}
+		switch a[1] {
+		case '-':
 			if len(a) != 2 {
 				return o, i, false
 			}
 			return o, i + 1, true
-		case a == "-":
-			return o, i, true
-		case a == "-E":
-			o.ignoreEnv = true
-		case a == "-i":
-			// Interactive mode is not provided: treat as -v plus stdin.
-			return o, i, false
-		case a == "-v":
-			o.version = true
-		case strings.HasPrefix(a, "-e"), strings.HasPrefix(a, "-l"):
-			if a[0:2] == "-e" {
-				o.exec = true
+		case 'E':
+			if len(a) != 2 {
+				return o, i, false
 			}
+			o.ignoreEnv = true
+		case 'i', 'v':
+			if len(a) != 2 {
+				return o, i, false
+			}
+			o.interactive = o.interactive || a[1] == 'i'
+			o.version = true // -i implies -v
+		case 'e', 'l':
+			o.exec = o.exec || a[1] == 'e'
 			if len(a) == 2 {
 				i++
 				if i >= len(argv) || strings.HasPrefix(argv[i], "-") {
@@ -138,22 +156,18 @@ func parseArgs(argv []string) (options, int, bool) {
 	return o, i, true
 }
 
-func (in *interp) usage(argv []string, bad int) {
+func (in *interp) usage(bad string) {
 	w := os.Stderr
-	if bad < len(argv) {
-		a := argv[bad]
-		if a == "-e" || a == "-l" {
-			fmt.Fprintf(w, "%s: '%s' needs argument\n", in.progname, a)
-		} else if a == "-i" {
-			fmt.Fprintf(w, "%s: interactive mode (-i) is not supported\n", in.progname)
-		} else {
-			fmt.Fprintf(w, "%s: unrecognized option '%s'\n", in.progname, a)
-		}
+	if len(bad) >= 2 && (bad[1] == 'e' || bad[1] == 'l') {
+		fmt.Fprintf(w, "%s: '%s' needs argument\n", in.progname, bad)
+	} else {
+		fmt.Fprintf(w, "%s: unrecognized option '%s'\n", in.progname, bad)
 	}
 	fmt.Fprintf(w, "usage: %s [options] [script [args]]\n"+
 		"Available options are:\n"+
 		"  -e stat  execute string 'stat'\n"+
-		"  -l name  require library 'name'\n"+
+		"  -i       enter interactive mode after executing 'script'\n"+
+		"  -l name  require library 'name' into global 'name'\n"+
 		"  -v       show version information\n"+
 		"  -E       ignore environment variables\n"+
 		"  --       stop handling options\n"+
@@ -218,22 +232,18 @@ func (in *interp) runString(src, name string) bool {
 		in.report(err)
 		return false
 	}
-	return in.docall(f, nil)
+	_, ok := in.docall(f, nil, 0)
+	return ok
 }
 
+// requireLib runs require(name) and stores the result in global name.
 func (in *interp) requireLib(name string) bool {
 	req := in.L.Globals().GetStr("require")
-	res, err := in.L.PCallValue(req, lua.String(name))
-	if err != nil {
-		in.report(err)
-		return false
+	res, ok := in.docall(req, []lua.Value{lua.String(name)}, 1)
+	if ok {
+		in.L.Globals().SetStr(name, res[0])
 	}
-	v := lua.Nil
-	if len(res) > 0 {
-		v = res[0]
-	}
-	in.L.Globals().SetStr(name, v)
-	return true
+	return ok
 }
 
 func (in *interp) runScript(argv []string, script int) bool {
@@ -259,24 +269,32 @@ func (in *interp) runFile(fname string, args []lua.Value) bool {
 		in.report(err)
 		return false
 	}
-	return in.docall(f, args)
+	_, ok := in.docall(f, args, 0)
+	return ok
 }
 
-// docall runs f with a message handler that adds a traceback.
-func (in *interp) docall(f lua.Value, args []lua.Value) bool {
+// docall runs f with a message handler that adds a traceback and
+// returns nresults results (all with lua.MultRet); errors are reported.
+func (in *interp) docall(f lua.Value, args []lua.Value, nresults int) ([]lua.Value, bool) {
 	L := in.L
+	base := L.Top()
 	L.Push(lua.NewGoFunction("msghandler", msgHandler))
 	L.Push(f)
 	for _, a := range args {
 		L.Push(a)
 	}
-	err := L.PCall(len(args), 0, -len(args)-2)
-	L.Pop(1)
+	err := L.PCall(len(args), nresults, base+1)
 	if err != nil {
+		L.SetTop(base)
 		in.report(err)
-		return false
+		return nil, false
 	}
-	return true
+	res := make([]lua.Value, L.Top()-base-1)
+	for i := range res {
+		res[i] = L.Get(base + 2 + i)
+	}
+	L.SetTop(base)
+	return res, true
 }
 
 // msgHandler turns an error value into a message with a traceback
@@ -288,8 +306,7 @@ func msgHandler(L *lua.State) int {
 		if v.IsNumber() {
 			msg, _ = v.ToString()
 		} else if h := L.MetaField(v, "__tostring"); !h.IsNil() {
-			s, isStr := L.Call1(h, v).AsString()
-			if isStr {
+			if s, isStr := L.Call1(h, v).AsString(); isStr {
 				L.PushString(s)
 				return 1
 			}
@@ -313,5 +330,102 @@ func (in *interp) report(err error) {
 			msg = fmt.Sprintf("(error object is a %s value)", e.Value.TypeName())
 		}
 	}
-	fmt.Fprintf(os.Stderr, "%s: %s\n", in.progname, msg)
+	if in.progname != "" {
+		fmt.Fprintf(os.Stderr, "%s: ", in.progname)
+	}
+	fmt.Fprintf(os.Stderr, "%s\n", msg)
+}
+
+func stdinIsTerminal() bool {
+	fi, err := os.Stdin.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// repl is lua.c's interactive mode: read a line (more lines while the
+// statement is incomplete), run it, print its results.
+func (in *interp) repl() {
+	saved := in.progname
+	in.progname = ""
+	defer func() { in.progname = saved }()
+	for {
+		f, ok, eof := in.loadLine()
+		if eof {
+			break
+		}
+		if !ok {
+			continue
+		}
+		res, ok := in.docall(f, nil, lua.MultRet)
+		if ok && len(res) > 0 {
+			print := in.L.Globals().GetStr("print")
+			if _, err := in.L.PCallValue(print, res...); err != nil {
+				in.report(fmt.Errorf("error calling 'print' (%s)", err.Error()))
+			}
+		}
+	}
+	io.WriteString(in.L.Stdout(), "\n")
+}
+
+// loadLine reads and compiles one statement: first as "return <line>",
+// then as a statement, reading more lines while the error says the chunk
+// ended too early.
+func (in *interp) loadLine() (f lua.Value, ok, eof bool) {
+	line, more := in.readLine(true)
+	if !more {
+		return lua.Nil, false, true
+	}
+	if strings.HasPrefix(line, "=") {
+		line = "return " + line[1:]
+	}
+	if f, err := in.L.LoadChunk([]byte("return "+line), "=stdin", "t", nil); err == nil {
+		return f, true, false
+	}
+	for {
+		f, err := in.L.LoadChunk([]byte(line), "=stdin", "t", nil)
+		if err == nil {
+			return f, true, false
+		}
+		if !strings.HasSuffix(err.Error(), "<eof>") {
+			in.report(err)
+			return lua.Nil, false, false
+		}
+		next, more := in.readLine(false)
+		if !more {
+			in.report(err)
+			return lua.Nil, false, false
+		}
+		line += "\n" + next
+	}
+}
+
+// readLine prints the prompt (_PROMPT or _PROMPT2) and reads a line from
+// standard input byte by byte, so that nothing is read past it.
+func (in *interp) readLine(first bool) (string, bool) {
+	name, def := "_PROMPT", "> "
+	if !first {
+		name, def = "_PROMPT2", ">> "
+	}
+	prompt := def
+	if s, ok := in.L.Globals().GetStr(name).ToString(); ok {
+		prompt = s
+	}
+	w := iolib.Stdout(in.L)
+	io.WriteString(w, prompt)
+	w.Flush()
+	var b []byte
+	var c [1]byte
+	for {
+		n, err := os.Stdin.Read(c[:])
+		if n == 0 || err != nil {
+			if len(b) == 0 {
+				return "", false
+			}
+			break
+		}
+		if c[0] == '\n' {
+			break
+		}
+		b = append(b, c[0])
+	}
+	return string(b), true
 }

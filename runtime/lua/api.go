@@ -338,6 +338,12 @@ func (L *State) PCallValue(f Value, args ...Value) (res []Value, err error) {
 // GetUpvalue returns the name and value of upvalue n (1-based) of f;
 // ok is false when there is no such upvalue. Go functions have none.
 func GetUpvalue(f Value, n int) (name string, v Value, ok bool) {
+	if gf := f.AsGoFunction(); gf != nil {
+		if n < 1 || n > len(gf.Upvalues) {
+			return "", Nil, false
+		}
+		return "", gf.Upvalues[n-1], true
+	}
 	lf := f.AsLuaFunction()
 	if lf == nil || n < 1 || n > len(lf.upvals) {
 		return "", Nil, false
@@ -351,6 +357,13 @@ func GetUpvalue(f Value, n int) (name string, v Value, ok bool) {
 
 // SetUpvalue assigns upvalue n of f and returns its name.
 func SetUpvalue(f Value, n int, v Value) (string, bool) {
+	if gf := f.AsGoFunction(); gf != nil {
+		if n < 1 || n > len(gf.Upvalues) {
+			return "", false
+		}
+		gf.Upvalues[n-1] = v
+		return "", true
+	}
 	lf := f.AsLuaFunction()
 	if lf == nil || n < 1 || n > len(lf.upvals) {
 		return "", false

@@ -112,11 +112,15 @@ func (L *State) precall(fn, nresults int) bool {
 	if h.p == nil {
 		L.callError(fn)
 	}
-	// Insert the handler below the arguments and call it instead.
+	// Insert the handler below the arguments and call it instead; like
+	// lua5.3, only one level of __call is followed.
 	L.ensureStack(1)
 	copy(L.stack[fn+1:L.top+1], L.stack[fn:L.top])
 	L.top++
 	L.stack[fn] = h
+	if !h.IsFunction() {
+		L.callError(fn)
+	}
 	return L.precall(fn, nresults)
 }
 

@@ -160,7 +160,7 @@ func (co *State) body(args []Value) {
 func (L *State) Yield(nresults int) int {
 	c := L.co
 	if c == nil {
-		L.Errorf("attempt to yield from outside a coroutine")
+		L.RuntimeError("attempt to yield from outside a coroutine")
 	}
 	vals := make([]Value, nresults)
 	copy(vals, L.stack[L.top-nresults:L.top])

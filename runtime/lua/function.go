@@ -69,6 +69,9 @@ type GoFunc func(L *State) int
 type GoFunction struct {
 	Fn   GoFunc
 	Name string
+	// Upvalues are what debug.getupvalue shows of the function (a C
+	// closure's upvalues in PUC-Lua); the Go code keeps its own state.
+	Upvalues []Value
 }
 
 // NewGoFunction returns fn as a function value named name.

@@ -317,7 +317,7 @@ func (L *State) intMod(x, y int64) int64 {
 func (L *State) intDiv(x, y int64) int64 {
 	if uint64(y)+1 <= 1 {
 		if y == 0 {
-			L.RuntimeError("attempt to perform 'n//0'")
+			L.RuntimeError("attempt to divide by zero")
 		}
 		return -x // avoids overflow of mininteger // -1
 	}
@@ -329,6 +329,11 @@ func (L *State) intDiv(x, y int64) int64 {
 }
 
 func floatMod(x, y float64) float64 {
+	if y == 0 || math.IsInf(x, 0) || x != x || y != y {
+		// The NaN the hardware makes (as C's fmod gives), not Go's math.NaN().
+		p := x * y
+		return p / p
+	}
 	m := math.Mod(x, y)
 	if m*y < 0 {
 		m += y
@@ -367,9 +372,9 @@ func (L *State) arith(op arithOp, a, b Value, ra, rb operand) Value {
 		_, nb := b.ToNumber()
 		if na && nb {
 			if _, ok := a.ToInteger(); !ok {
-				L.runError(ra, "number has no integer representation")
+				rb = ra
 			}
-			L.runError(rb, "number has no integer representation")
+			L.RuntimeError("number%s has no integer representation", L.varInfo(rb))
 		}
 		if _, ok := a.ToNumber(); ok {
 			L.typeError(b, "perform bitwise operation on", rb)
@@ -383,9 +388,6 @@ func (L *State) arith(op arithOp, a, b Value, ra, rb operand) Value {
 	}
 	return Nil
 }
-
-// runError raises a runtime error (the operand is unused: kept for symmetry).
-func (L *State) runError(_ operand, msg string) { L.RuntimeError("%s", msg) }
 
 // RawEqual compares without metamethods.
 func RawEqual(a, b Value) bool {

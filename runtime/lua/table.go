@@ -525,7 +525,12 @@ func (t *Table) traversalIndex(k Value) (int, error) {
 	if k.p == nil {
 		return 0, nil
 	}
-	k = normKey(k)
+	if k.p == pFloat {
+		if _, isInt := floatToInt(k.float()); isInt {
+			// Stored as an integer key: lua5.3 does not find it either.
+			return 0, ErrInvalidNextKey
+		}
+	}
 	if k.p == pInt {
 		if i := k.int(); uint64(i)-1 < uint64(len(t.arr)) {
 			return int(i), nil

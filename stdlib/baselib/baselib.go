@@ -25,7 +25,6 @@ func Open(L *lua.State) *lua.Table {
 		"ipairs":         ipairs,
 		"load":           load,
 		"loadfile":       loadFile,
-		"next":           next,
 		"pairs":          pairs,
 		"pcall":          pcall,
 		"print":          print,
@@ -40,6 +39,7 @@ func Open(L *lua.State) *lua.Table {
 		"type":           typeFn,
 		"xpcall":         xpcall,
 	})
+	g.SetStr("next", nextFn) // the value pairs returns, as in lua5.3
 	g.SetStr("_G", lua.TableValue(g))
 	g.SetStr("_VERSION", lua.String("Lua 5.3"))
 	return g
@@ -155,8 +155,8 @@ func getMetatable(L *lua.State) int {
 func setMetatable(L *lua.State) int {
 	t := L.CheckTable(1)
 	mv := L.Arg(2)
-	if !mv.IsNil() && !mv.IsTable() {
-		L.TypeError(2, "nil or table")
+	if L.NArgs() < 2 || (!mv.IsNil() && !mv.IsTable()) {
+		L.ArgError(2, "nil or table expected")
 	}
 	if mt := t.Metatable(); mt != nil && !mt.GetStr("__metatable").IsNil() {
 		L.Errorf("cannot change a protected metatable")
@@ -408,21 +408,28 @@ func load(L *lua.State) int {
 	}
 	var src []byte
 	var name string
-	if s, ok := chunk.AsString(); ok {
+	if s, ok := chunk.ToString(); ok {
 		src = []byte(s)
 		name = L.OptString(2, s)
 	} else {
 		name = L.OptString(2, "=(load)")
 		L.CheckType(1, lua.TypeFunction)
+		// The reader runs protected, as lua_load runs it: its errors
+		// become load's "nil, message".
 		var b []byte
 		for {
-			piece := L.Call1(chunk)
-			if piece.IsNil() {
+			res, err := L.PCallValue(chunk)
+			if err != nil {
+				L.PushNil()
+				L.Push(err.(*lua.Error).Value)
+				return 2
+			}
+			if len(res) == 0 || res[0].IsNil() {
 				break
 			}
-			s, ok := piece.AsString()
+			s, ok := res[0].AsString()
 			if !ok {
-				return L.PushFail("reader function must return a string")
+				return L.PushFail(L.Where(1) + "reader function must return a string")
 			}
 			if s == "" {
 				break

@@ -24,7 +24,7 @@ func Open(L *lua.State) *lua.Table {
 func checkCo(L *lua.State, i int) *lua.State {
 	co := L.Arg(i).AsThread()
 	if co == nil {
-		L.TypeError(i, "coroutine")
+		L.ArgError(i, "thread expected")
 	}
 	return co
 }
@@ -72,8 +72,7 @@ func resume(L *lua.State) int {
 func wrap(L *lua.State) int {
 	f := L.CheckFunction(1)
 	co, v := L.NewThread(f)
-	fn := lua.NewGoFunction("wrap", func(L *lua.State) int {
-		_ = v // the function keeps the coroutine resumable
+	fn := lua.GoFunctionValue(&lua.GoFunction{Name: "wrap", Upvalues: []lua.Value{v}, Fn: func(L *lua.State) int {
 		r := auxResume(L, co, 1)
 		if r < 0 {
 			e := L.Arg(L.NArgs())
@@ -83,7 +82,7 @@ func wrap(L *lua.State) int {
 			L.Throw(e)
 		}
 		return r
-	})
+	}})
 	L.Push(fn)
 	return 1
 }

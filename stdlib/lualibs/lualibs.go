@@ -7,13 +7,16 @@ import (
 	"github.com/moonbridge-go/moonbridge/compiler/codegen"
 	"github.com/moonbridge-go/moonbridge/runtime/lua"
 	"github.com/moonbridge-go/moonbridge/stdlib/baselib"
+	"github.com/moonbridge-go/moonbridge/stdlib/bit32lib"
 	"github.com/moonbridge-go/moonbridge/stdlib/coroutinelib"
 	"github.com/moonbridge-go/moonbridge/stdlib/debuglib"
 	"github.com/moonbridge-go/moonbridge/stdlib/iolib"
+	"github.com/moonbridge-go/moonbridge/stdlib/mathlib"
 	"github.com/moonbridge-go/moonbridge/stdlib/oslib"
 	"github.com/moonbridge-go/moonbridge/stdlib/packagelib"
 	"github.com/moonbridge-go/moonbridge/stdlib/stringlib"
 	"github.com/moonbridge-go/moonbridge/stdlib/tablelib"
+	"github.com/moonbridge-go/moonbridge/stdlib/utf8lib"
 )
 
 // Library is one standard library: its name in package.loaded and the
@@ -32,7 +35,10 @@ var Standard = []Library{
 	{"io", iolib.Open},
 	{"os", oslib.Open},
 	{"string", stringlib.Open},
+	{"math", mathlib.Open},
+	{"utf8", utf8lib.Open},
 	{"debug", debuglib.Open},
+	{"bit32", bit32lib.Open},
 }
 
 // NewState returns a state with the compiler installed and every

@@ -81,7 +81,7 @@ print(pcall(package.loadlib, "x"))
 	want := "false\terror loading module 'clib' from file 'testdata/mods/clib.so':\n\t" + DynamicLibMessage + "\n" +
 		"false\terror loading module 'croot.x' from file 'testdata/mods/croot.so':\n\t" + DynamicLibMessage + "\n" +
 		"nil\t" + DynamicLibMessage + "\tabsent\n" +
-		"nil\t" + DynamicLibMessage + "\tabsent\n" +
+		"nil\tx: cannot open shared object file: No such file or directory\topen\n" +
 		"false\tbad argument #2 to 'package.loadlib' (string expected, got no value)\n"
 	got := luactest.Run(newState(), src)
 	if got != want {

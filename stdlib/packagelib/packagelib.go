@@ -92,9 +92,15 @@ func envPath(noEnv bool, name, def string) string {
 // loadlib is package.loadlib(path, funcname): it always fails, as lua5.3
 // built without dynamic library support does.
 func loadlib(L *lua.State) int {
-	L.CheckString(1)
+	path := L.CheckString(1)
 	L.CheckString(2)
 	L.PushNil()
+	if _, err := os.Stat(path); err != nil {
+		// What dlopen reports for a file it cannot open, as lua5.3 does.
+		L.PushString(path + ": cannot open shared object file: No such file or directory")
+		L.PushString("open")
+		return 3
+	}
 	L.PushString(DynamicLibMessage)
 	L.PushString("absent")
 	return 3

@@ -660,7 +660,8 @@ func strGmatch(L *lua.State) int {
 		}
 		return 0
 	}
-	L.Push(lua.NewGoFunction("gmatch_aux", iter))
+	// Upvalues as lstrlib.c's gmatch closure has them (for debug.getupvalue).
+	L.Push(lua.GoFunctionValue(&lua.GoFunction{Fn: iter, Name: "gmatch_aux", Upvalues: []lua.Value{lua.String(s), lua.String(p)}}))
 	return 1
 }
 

@@ -984,7 +984,8 @@ func (g *gen) secCoroutine() {
 		g.line("print(coroutine.resume(co, %s))", g.intE(1))
 		g.line("print(coroutine.resume(co, %s))", g.intE(1))
 		g.line("print(coroutine.status(co), coroutine.resume(co))")
-		g.line("show(pcall(coroutine.wrap(function() table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end) end)))")
+		// No yield inside a table.sort comparator: lua5.3 refuses it, our
+		// engine allows it on purpose (see README).
 	}
 }
 
