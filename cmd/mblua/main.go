@@ -12,7 +12,8 @@
 //	-        stop handling options and execute stdin
 //
 // Without a script it runs standard input, or the interactive mode when
-// standard input is a terminal. Exit status: 0 on success, 1 when a
+// standard input is a terminal. MBLUA_CPUPROFILE=FILE writes a CPU
+// profile of the run. Exit status: 0 on success, 1 when a
 // script or option fails, or the value given to os.exit.
 package main
 
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/moonbridge-go/moonbridge/compiler/codegen"
@@ -32,6 +34,17 @@ import (
 const version = "Lua 5.3 (mblua, the Moonbridge for Go engine)"
 
 func main() {
+	// MBLUA_CPUPROFILE=FILE writes a CPU profile for go tool pprof.
+	if path := os.Getenv("MBLUA_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				status := run(os.Args)
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(status)
+			}
+		}
+	}
 	os.Exit(run(os.Args))
 }
 

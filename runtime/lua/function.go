@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"unique"
+
 	"github.com/moonbridge-go/moonbridge/runtime/lua/code"
 )
 
@@ -32,6 +34,9 @@ func NewPrototype(p *code.Proto) *Prototype {
 		case float64:
 			fp.consts[i] = Float(c)
 		case string:
+			// Interned, so that table keys made from the same text share
+			// their bytes and compare by address.
+			c = intern(c)
 			fp.consts[i] = String(c)
 			fp.khash[i] = hashString(c)
 		}
@@ -40,6 +45,15 @@ func NewPrototype(p *code.Proto) *Prototype {
 		fp.protos[i] = NewPrototype(q)
 	}
 	return fp
+}
+
+// intern returns the process-wide copy of a short string (constants,
+// library names); long strings are left alone.
+func intern(s string) string {
+	if len(s) > 40 {
+		return s
+	}
+	return unique.Make(s).Value()
 }
 
 // LuaFunction is a Lua closure: a prototype and its upvalues.
