@@ -261,6 +261,9 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		defer release()
 	}
 
+	if strings.Contains(os.Getenv("GODEBUG"), "asyncpreemptoff=1") {
+		log.Warningf("GODEBUG=asyncpreemptoff=1: timeout() cannot stop a handler that loops without calling a function; the master kills it 2 s after its deadline")
+	}
 	pools, err := collectPools(prog, appArgs)
 	if err != nil {
 		log.Errorf("%v", err)

@@ -44,6 +44,7 @@ func TestGoroutineWorkerTimeout(t *testing.T) {
 		t.Errorf("the spinning handler's connection should be closed")
 	}
 	s.waitLog("Timeout expired", 5*time.Second)
+	checkTimeoutLatency(t, s.log.String())
 	s.waitLog("memory_limit is not enforced", time.Second)
 	n := dial(t, "tcp", "127.0.0.1:"+port)
 	if got := n.mustAsk("hello"); !strings.HasPrefix(got, "pid ") {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -113,6 +115,28 @@ func (s *server) waitLog(text string, d time.Duration) {
 		}
 	}
 	s.t.Fatalf("no %q in the log after %v; log:\n%s", text, d, s.log.String())
+}
+
+// timeoutLatency matches the worker's report of how late timeout() fired.
+var timeoutLatency = regexp.MustCompile(`Timeout expired: worker terminated by timeout\(\) \(([0-9.]+) ms after the deadline\)`)
+
+// checkTimeoutLatency fails unless every timeout() expiry in log came
+// within 100 ms of its deadline, and the master's backstop killed nothing.
+func checkTimeoutLatency(t *testing.T, log string) {
+	t.Helper()
+	ms := timeoutLatency.FindAllStringSubmatch(log, -1)
+	if len(ms) == 0 {
+		t.Errorf("no timeout() expiry report in the log:\n%s", log)
+	}
+	for _, m := range ms {
+		late, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || late > 100 {
+			t.Errorf("timeout() fired %s ms after its deadline (limit 100 ms)", m[1])
+		}
+	}
+	if strings.Contains(log, "did not stop by itself") {
+		t.Errorf("the master's backstop had to kill a worker:\n%s", log)
+	}
 }
 
 func freePort(t *testing.T) string {

@@ -9,5 +9,5 @@ import (
 // TimeoutFunc returns a timeout() for a process that is not a worker (the
 // master while it runs the main chunk): when it expires, expire is called.
 func TimeoutFunc(expire func()) lua.LGFunction {
-	return newWatchdog(expire, func(time.Time) {}).luaTimeout
+	return newWatchdog(func(time.Duration) { expire() }, func(time.Time) {}).luaTimeout
 }

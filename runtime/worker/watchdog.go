@@ -3,6 +3,7 @@ package worker
 import (
 	"math"
 	"sync"
+	"syscall"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -14,11 +15,11 @@ type watchdog struct {
 	mu       sync.Mutex
 	deadline time.Time                // zero: disarmed
 	timer    *time.Timer              // made on first use, then reset
-	expire   func()                   // ends the worker; called on the timer's goroutine
+	expire   func(late time.Duration) // ends the worker; called on the timer's goroutine with the time since the deadline
 	report   func(deadline time.Time) // publishes the deadline for the master's backstop; zero time = disarmed
 }
 
-func newWatchdog(expire func(), report func(time.Time)) *watchdog {
+func newWatchdog(expire func(late time.Duration), report func(time.Time)) *watchdog {
 	return &watchdog{expire: expire, report: report}
 }
 
@@ -61,18 +62,47 @@ func (w *watchdog) set(d time.Duration) time.Duration {
 	}
 	deadline := w.deadline
 	w.mu.Unlock()
+	if d > 0 && d <= sysmonMaxSleep {
+		wakeSysmon()
+	}
 	if w.report != nil {
 		w.report(deadline)
 	}
 	return prev
 }
 
+// sysmonMaxSleep is the longest the Go runtime's sysmon thread sleeps
+// when every processor is idle (forcegcperiod/2 in runtime/proc.go).
+const sysmonMaxSleep = time.Minute
+
+// wakeSysmon makes sure that the runtime's sysmon thread is awake, so that
+// the watchdog's timer fires while Lua code runs without a pause.
+//
+// A worker runs with GOMAXPROCS=1 and makes the system calls of its
+// request path as raw calls (runtime/rawsys), which never wake sysmon.
+// When the worker was idle, sysmon sleeps until the timer that was due
+// first when it went to sleep, or up to a minute. A handler that then
+// arms timeout(1) and loops without a pause is never preempted: the only
+// processor never runs the scheduler, so the timer never fires (measured:
+// the master's backstop killed such a worker after 3 s, every time). A
+// system call made through entersyscall wakes sysmon, which then preempts
+// the looping goroutine every 10 ms; the scheduler runs expired timers at
+// each preemption (measured: the worker ends 1–20 ms after the deadline).
+//
+// Deadlines further away than sysmon's longest sleep need no wake-up: it
+// wakes by itself before they are due, and stays awake while the
+// processor is busy. The HTTP module arms response_timeout (an hour by
+// default) for every request, which therefore costs no system call.
+func wakeSysmon() {
+	syscall.Syscall(syscall.SYS_GETPPID, 0, 0, 0)
+}
+
 func (w *watchdog) fire() {
 	w.mu.Lock()
-	due := !w.deadline.IsZero() && !time.Now().Before(w.deadline)
+	deadline := w.deadline
 	w.mu.Unlock()
-	if due {
-		w.expire()
+	if late := time.Since(deadline); !deadline.IsZero() && late >= 0 {
+		w.expire(late)
 	}
 }
 

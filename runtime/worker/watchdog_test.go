@@ -25,7 +25,7 @@ func TestWatchdog(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var expired atomic.Bool
 			var reported []time.Time
-			w := newWatchdog(func() { expired.Store(true) }, func(d time.Time) { reported = append(reported, d) })
+			w := newWatchdog(func(time.Duration) { expired.Store(true) }, func(d time.Time) { reported = append(reported, d) })
 			for _, d := range tt.steps {
 				w.set(d)
 			}

@@ -82,8 +82,8 @@ func Run(opts Options) int {
 			(*f)()
 		}
 	}
-	expire := func() {
-		fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout()\n")
+	expire := func(late time.Duration) {
+		fmt.Fprintf(w.opts.Stderr, "Timeout expired: worker terminated by timeout() (%.1f ms after the deadline)\n", float64(late.Microseconds())/1000)
 		if !opts.InProcess {
 			os.Exit(ExitLimits)
 		}
