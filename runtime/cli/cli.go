@@ -233,7 +233,9 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		if errors.Is(err, logging.ErrLocked) {
 			return fail(ExitAlreadyRunning, "already running: %v", err)
 		}
-	case f.logFacility != "" || f.logIdent != "":
+	case f.logFacility != "" || f.logIdent != "" || f.background:
+		// In the background there is no terminal: without a log file the
+		// log goes to syslog, as the original's does.
 		fac, ident := f.logFacility, f.logIdent
 		if fac == "" {
 			fac = "daemon"
@@ -242,6 +244,9 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 			ident = opts.Command
 		}
 		log, err = logging.OpenSyslog(fac, ident, level)
+		if err != nil && f.background && f.logFacility == "" && f.logIdent == "" {
+			err = fmt.Errorf("--background without --logfile logs to syslog, but %w; give --logfile FILE", err)
+		}
 	default:
 		log = logging.NewWriter(os.Stderr, level)
 	}

@@ -437,7 +437,7 @@ func TestBackground(t *testing.T) {
 		t.Errorf("background server %d still running after SIGTERM", pid)
 	}
 	// A start-up error in the background process reaches the foreground one.
-	bad := exec.Command(mbrunPath, "-b", "testdata/bad/nolisten.lua")
+	bad := exec.Command(mbrunPath, "-b", "-l", filepath.Join(dir, "log"), "testdata/bad/nolisten.lua")
 	out, _ = bad.CombinedOutput()
 	if bad.ProcessState.ExitCode() != ExitStartup || !strings.Contains(string(out), "no listen") {
 		t.Errorf("background start-up error: code %d, output %s", bad.ProcessState.ExitCode(), out)

@@ -34,6 +34,10 @@ func (l Level) String() string {
 	return [...]string{"debug", "info", "notice", "warning", "error"}[l]
 }
 
+// TimeFormat is the timestamp of every line (not in syslog): local time
+// with milliseconds and the offset from UTC.
+const TimeFormat = "2006-01-02 15:04:05.000 -0700"
+
 // Logger is safe for concurrent use.
 type Logger struct {
 	mu     sync.Mutex
@@ -85,6 +89,10 @@ var Facilities = map[string]syslog.Priority{
 	"local6": syslog.LOG_LOCAL6, "local7": syslog.LOG_LOCAL7,
 }
 
+// EnvSyslogSocket names a datagram socket that OpenSyslog uses instead of
+// the system's (/dev/log): for tests, or a syslog daemon listening elsewhere.
+const EnvSyslogSocket = "MOONBRIDGE_SYSLOG_SOCKET"
+
 // OpenSyslog logs through the local syslog socket with the given facility
 // name (see Facilities) and ident.
 func OpenSyslog(facility, ident string, min Level) (*Logger, error) {
@@ -92,7 +100,13 @@ func OpenSyslog(facility, ident string, min Level) (*Logger, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown syslog facility %q (use daemon, user or local0 … local7)", facility)
 	}
-	w, err := syslog.New(prio|syslog.LOG_INFO, ident)
+	var w *syslog.Writer
+	var err error
+	if path := os.Getenv(EnvSyslogSocket); path != "" {
+		w, err = syslog.Dial("unixgram", path, prio|syslog.LOG_INFO, ident)
+	} else {
+		w, err = syslog.New(prio|syslog.LOG_INFO, ident)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connect to the local syslog socket: %w", err)
 	}
@@ -134,7 +148,7 @@ func (l *Logger) Log(lv Level, pid int, msg string) {
 		}
 		return
 	}
-	ts := l.now().Format("2006-01-02 15:04:05.000")
+	ts := l.now().Format(TimeFormat)
 	fmt.Fprintf(l.w, "%s [%d] %s: %s\n", ts, pid, lv, msg)
 }
 

@@ -23,7 +23,7 @@ func TestFormat(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("got %d lines: %q", len(lines), buf.String())
 	}
-	if lines[0] != "2026-01-02 03:04:05.006 [42] error: worker died" {
+	if lines[0] != "2026-01-02 03:04:05.006 +0000 [42] error: worker died" {
 		t.Errorf("line 1: %q", lines[0])
 	}
 	if !strings.HasSuffix(lines[1], "debug: shown") || !strings.Contains(lines[1], "["+strconv.Itoa(os.Getpid())+"]") {
