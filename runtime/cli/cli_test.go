@@ -323,6 +323,23 @@ func TestIntervalAndMain(t *testing.T) {
 	}
 }
 
+// TestMainTaskExitCode: the server's exit code tells a service manager
+// whether its main task succeeded.
+func TestMainTaskExitCode(t *testing.T) {
+	for _, tt := range []struct {
+		arg  string
+		code int
+	}{{"error", ExitRuntime}, {"ok", ExitOK}} {
+		s := launchServer(t, []string{"testdata/mainfail.lua", tt.arg})
+		if code := s.waitExit(20 * time.Second); code != tt.code {
+			t.Errorf("main task %q: exit code %d, want %d; log:\n%s", tt.arg, code, tt.code, s.log.String())
+		}
+		if tt.arg == "error" && !strings.Contains(s.log.String(), "batch job failed") {
+			t.Errorf("the main task's error is not logged:\n%s", s.log.String())
+		}
+	}
+}
+
 func TestStartupErrors(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -21,6 +21,9 @@ const tick = 25 * time.Millisecond
 // master waits before killing it itself (the worker's own timer comes first).
 const timeoutGrace = 2 * time.Second
 
+// killShutdown is why workers are killed by a forced shutdown.
+const killShutdown = "server is shutting down"
+
 type workerState int
 
 const (
@@ -203,7 +206,7 @@ func (p *pool) run() {
 			p.beginShutdown()
 		case <-kill:
 			kill = nil
-			p.killAll("server is shutting down")
+			p.killAll(killShutdown)
 		}
 		p.dispatch()
 		if p.stopping && len(p.workers) == 0 {
@@ -353,6 +356,13 @@ func (p *pool) reap(w *workerProc, ev event) {
 	desc, clean := describeExit(ev)
 	job := w.job
 	if job >= 0 && w.jobKind == ipc.Main {
+		// A worker that ends during a main task failed (a Lua error, timeout(),
+		// a limit): the server exits with the run-time error code, so that
+		// a service manager sees the failure. Killed by a forced shutdown
+		// (a second SIGTERM, SIGHUP), it was the operator's choice.
+		if w.killed != killShutdown {
+			p.m.failed.Store(true)
+		}
 		clean = false
 	}
 	p.jobDone(w)
