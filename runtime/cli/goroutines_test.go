@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,5 +77,40 @@ func TestGoroutineWorkerTimeoutInRead(t *testing.T) {
 	n := dial(t, "tcp", "127.0.0.1:"+port)
 	if got := n.mustAsk("hello"); !strings.HasPrefix(got, "pid ") {
 		t.Errorf("after the timeout: %q", got)
+	}
+}
+
+// TestWorkerStderrInLog: what an application writes to io.stderr or
+// moonbridge_io.stderr is in the -l log file, with the worker's name, for
+// worker processes and goroutine workers alike.
+func TestWorkerStderrInLog(t *testing.T) {
+	for _, mode := range []string{"processes", "goroutines"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			logfile := filepath.Join(dir, "log")
+			port := freePort(t)
+			s := launchServer(t, []string{"--workers=" + mode, "-l", logfile, "testdata/echo.lua", port, filepath.Join(dir, "s")})
+			c := waitDial(t, "127.0.0.1:"+port)
+			if got := c.mustAsk("stderr"); got != "written" {
+				t.Fatalf("stderr command answered %q", got)
+			}
+			c.c.Close()
+			s.stop()
+			data, err := os.ReadFile(logfile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"from io.stderr", "from moonbridge_io.stderr"} {
+				if !strings.Contains(string(data), want) {
+					t.Errorf("log file lacks %q:\n%s", want, data)
+				}
+			}
+			if mode == "goroutines" && !strings.Contains(string(data), "worker g1: from io.stderr") {
+				t.Errorf("the line does not name the goroutine worker:\n%s", data)
+			}
+			if strings.Contains(s.log.String(), "from io.stderr") {
+				t.Errorf("the line went to the process's stderr:\n%s", s.log.String())
+			}
+		})
 	}
 }

@@ -198,7 +198,7 @@ func (m *Master) Kill() {
 // master runs goroutine workers.
 func (m *Master) spawn(p *pool) (*workerProc, error) {
 	if m.opts.RunWorker != nil {
-		return m.spawnGoroutine(p), nil
+		return m.spawnGoroutine(p)
 	}
 	ctrl, child, err := ipc.Pair()
 	if err != nil {
@@ -258,11 +258,17 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 }
 
 // spawnGoroutine starts a worker as a goroutine with a Lua state of its own.
-func (m *Master) spawnGoroutine(p *pool) *workerProc {
+// Its stderr is a pipe, as a worker process's is: the worker points the
+// application's io.stderr and moonbridge_io.stderr at it, so that what
+// the application writes there is logged with the worker's name.
+func (m *Master) spawnGoroutine(p *pool) (*workerProc, error) {
+	stderrR, stderrW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("stderr pipe of goroutine worker: %w", err)
+	}
 	masterEnd, workerEnd := ipc.ChanPair()
 	stop, kill := make(chan struct{}), make(chan struct{})
 	var stopOnce, killOnce sync.Once
-	stderrR, stderrW := io.Pipe()
 	w := &workerProc{
 		pool: p, name: "g" + strconv.FormatInt(m.goroutines.Add(1), 10), link: masterEnd,
 		state: starting, started: time.Now(), job: -1, readerDone: make(chan struct{}),
@@ -278,7 +284,7 @@ func (m *Master) spawnGoroutine(p *pool) *workerProc {
 		stderrW.Close()
 		p.events <- event{w: w, exited: true, code: code}
 	}()
-	return w
+	return w, nil
 }
 
 // relayMessages turns a worker's messages into events. Only the pool loop

@@ -136,6 +136,11 @@ func Run(opts Options) int {
 		// The VM checks the context between instructions: kill and
 		// timeout() interrupt running Lua code, and abortWaits its waits.
 		w.L.SetContext(ctx)
+		if f, ok := opts.Stderr.(*os.File); ok {
+			if err := app.RedirectStderr(w.L, f); err != nil {
+				w.logf("Warning: %v: the application's io.stderr writes to the process's stderr", err)
+			}
+		}
 		f := mbio.AbortFunc(w.L)
 		abortWaits.Store(&f)
 		if ctx.Err() != nil {

@@ -549,3 +549,9 @@ func luaCheckWait(L *lua.LState) int {
 	}
 	return 0
 }
+
+// SetStderr makes moonbridge_io.stderr of L write to descriptor fd, which
+// stays owned by the caller (a goroutine worker's own stderr pipe).
+func SetStderr(L *lua.LState, fd int) {
+	stateOf(L).module.RawSetString("stderr", newHandle(fd, false, false, true).Value(L))
+}

@@ -25,6 +25,10 @@ listen{
       elseif line == "slow\n" then
         moonbridge_io.poll(nil, nil, 1.5)
         socket:write("slow done\n"):flush()
+      elseif line == "stderr\n" then
+        io.stderr:write("from io.stderr\n")
+        moonbridge_io.stderr:flush("from moonbridge_io.stderr\n")
+        socket:write("written\n"):flush()
       elseif line == "error\n" then
         error("requested failure")
       else
