@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/moonbridge-go/moonbridge/stdlib/mbio"
@@ -72,6 +73,8 @@ type conn struct {
 	head           requestHead
 	state          int
 	closeRequested bool
+	rawBody        bool // the body goes without chunked framing up to the close (HTTP/1.0, no Content-Length)
+	dateSent       bool // the response has a Date header
 	closeResponded bool
 	contentLength  int64 // response Content-Length, -1 when not set
 	bytesSent      int64
@@ -521,6 +524,11 @@ func (c *conn) sendChunk() {
 	if len(c.chunk) == 0 {
 		return
 	}
+	if c.rawBody {
+		c.sendBytes(c.chunk)
+		c.chunk = c.chunk[:0]
+		return
+	}
 	c.out = strconv.AppendInt(c.out, int64(len(c.chunk)), 16)
 	c.out = append(c.out, '\r', '\n')
 	c.sendBytes(c.chunk)
@@ -670,6 +678,8 @@ func (c *conn) sendHeader(key, value string) {
 		} else {
 			c.raise("Content-Length has been set multiple times with different values")
 		}
+	case strings.EqualFold(key, "date"):
+		c.dateSent = true
 	case strings.EqualFold(key, "connection"):
 		for _, entry := range strings.Split(value, ",") {
 			if strings.EqualFold(strings.Trim(entry, " \t"), "close") {
@@ -699,24 +709,26 @@ func (c *conn) finishHeaders(flush bool) {
 		if !c.closeRequested && mbio.SigtermReceived() {
 			c.closeRequested = true
 		}
-		if c.closeRequested && !c.closeResponded {
-			c.sendHeader("Connection", "close")
-		}
+		c.sendFinalHeaders()
 		c.send("\r\n")
 		c.state = stFaulty
 		c.closeAfterResponse()
 		c.state = stFinished
 	case stStatusSent:
 		if c.contentLength == -1 {
-			c.sendHeader("Transfer-Encoding", "chunked")
+			if c.head.HTTP10 {
+				// HTTP/1.0 knows no chunks: the body ends with the connection.
+				c.rawBody = true
+				c.closeRequested = true
+			} else {
+				c.sendHeader("Transfer-Encoding", "chunked")
+			}
 		}
 		if !c.closeRequested && mbio.SigtermReceived() {
 			// the worker is told to terminate: no further request
 			c.closeRequested = true
 		}
-		if c.closeRequested && !c.closeResponded {
-			c.sendHeader("Connection", "close")
-		}
+		c.sendFinalHeaders()
 		c.send("\r\n")
 		c.state = stHeadersSent
 		if c.head.Method == "HEAD" {
@@ -730,6 +742,40 @@ func (c *conn) finishHeaders(flush bool) {
 	default:
 		c.raise("HTTP status has not been sent yet")
 	}
+}
+
+// sendFinalHeaders adds the headers the engine owes every final response:
+// Date (unless the application sent one) and the connection's fate.
+func (c *conn) sendFinalHeaders() {
+	if !c.dateSent {
+		c.sendHeader("Date", httpDate(time.Now()))
+	}
+	switch {
+	case c.closeRequested && !c.closeResponded:
+		c.sendHeader("Connection", "close")
+	case c.head.HTTP10 && !c.closeResponded:
+		// An HTTP/1.0 client asked for keep-alive: confirm it.
+		c.sendHeader("Connection", "keep-alive")
+	}
+}
+
+// dateCache holds the Date header value of one second.
+type dateCache struct {
+	sec  int64
+	text string
+}
+
+var lastDate atomic.Pointer[dateCache]
+
+// httpDate is t as an HTTP date (RFC 9110 §5.6.7), formatted once a second.
+func httpDate(t time.Time) string {
+	sec := t.Unix()
+	if d := lastDate.Load(); d != nil && d.sec == sec {
+		return d.text
+	}
+	d := &dateCache{sec: sec, text: t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")}
+	lastDate.Store(d)
+	return d.text
 }
 
 func (c *conn) sendData(parts ...string) {
@@ -757,6 +803,8 @@ func (c *conn) sendData(parts ...string) {
 			}
 			c.send(s)
 			c.bytesSent += int64(len(s))
+		} else if c.rawBody {
+			c.send(s)
 		} else if len(c.chunk) == 0 && len(s) >= c.opts.outputChunk {
 			// a big piece becomes a chunk of its own without copies
 			c.out = strconv.AppendInt(c.out, int64(len(s)), 16)
@@ -797,7 +845,9 @@ func (c *conn) finishResponse() {
 				}
 			} else {
 				c.sendChunk()
-				c.send("0\r\n\r\n")
+				if !c.rawBody {
+					c.send("0\r\n\r\n")
+				}
 			}
 			c.closeAfterResponse()
 		}
@@ -1038,6 +1088,8 @@ func (c *conn) resetRequest() {
 	c.state = stInit
 	c.closeRequested = false
 	c.closeResponded = false
+	c.rawBody = false
+	c.dateSent = false
 	c.contentLength = -1
 	c.bytesSent = 0
 	c.chunk = c.chunk[:0]
@@ -1123,7 +1175,7 @@ func (c *conn) readHead() bool {
 	limit -= len(line)
 	rl, perr := trimLineEnd(line, "request line")
 	if perr == nil {
-		c.head.Method, c.head.Target, perr = parseRequestLine(rl)
+		c.head.Method, c.head.Target, c.head.HTTP10, perr = parseRequestLine(rl)
 	}
 	if perr != nil {
 		c.answer(perr)
@@ -1232,7 +1284,7 @@ func (c *conn) serve() bool {
 // startRequest fills the eager fields of the request object.
 func (c *conn) startRequest() {
 	h := &c.head
-	if h.Close {
+	if h.Close || (h.HTTP10 && !h.KeepAlive) {
 		c.closeRequested = true
 	}
 	switch {
@@ -1296,8 +1348,8 @@ func (c *conn) retireRequest() {
 }
 
 // runHandler calls the Lua handler. On an error it answers 500 if no
-// status was sent yet, closes the connection and re-raises the error with
-// the handler's traceback.
+// status was sent yet, closes the connection and raises the handler's
+// error again, with its traceback.
 func (c *conn) runHandler() {
 	L := c.L
 	L.Push(c.handler)
@@ -1313,14 +1365,6 @@ func (c *conn) runHandler() {
 		}
 		return
 	}
-	msg := err.Error()
-	var apiErr *lua.ApiError
-	if errors.As(err, &apiErr) {
-		msg = lua.LVAsString(L.ToStringMeta(apiErr.Object))
-		if apiErr.StackTrace != "" {
-			msg += "\n" + apiErr.StackTrace
-		}
-	}
 	if c.state == stInit || c.state == stNoStatus || c.state == stInfoSent {
 		func() {
 			// Answering may fail (client gone); the handler's error is
@@ -1329,7 +1373,15 @@ func (c *conn) runHandler() {
 			c.requestError(false, "500 Internal Server Error", "")
 		}()
 	}
-	L.RaiseError("error in HTTP request handler: %s", msg)
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) && apiErr.StackTrace != "" {
+		// The same error goes on, message and traceback untouched: the
+		// caller's pcall keeps a traceback that is already there, so the
+		// log shows the handler's one traceback, not a second one of
+		// the frames around it.
+		panic(apiErr)
+	}
+	L.RaiseError("%s", err.Error())
 }
 
 // internalError answers 500 and raises an error with msg.

@@ -6,6 +6,7 @@ import (
 	"hash"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -174,3 +175,10 @@ func registerTestHelpers(L *lua.LState) {
 		return 1
 	}))
 }
+
+// dateHeader matches the Date header every final response carries.
+var dateHeader = regexp.MustCompile(`Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT\r\n`)
+
+// withoutDate removes the Date headers from a raw response, for exact
+// comparisons.
+func withoutDate(s string) string { return dateHeader.ReplaceAllString(s, "") }

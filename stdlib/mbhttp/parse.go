@@ -58,6 +58,9 @@ type requestHead struct {
 	Chunked        bool
 	ExpectContinue bool
 	Close          bool // the client sent "Connection: close"
+
+	HTTP10    bool // an HTTP/1.0 request
+	KeepAlive bool // the client sent "Connection: keep-alive" (what an HTTP/1.0 client must say to keep the connection)
 }
 
 // tokenChars marks the bytes allowed in a header name or method (RFC 9110 tchar).
@@ -90,15 +93,16 @@ func trimLineEnd(line []byte, what string) ([]byte, error) {
 	return line, nil
 }
 
-// parseRequestLine parses "METHOD SP target SP HTTP/1.1" (line without CRLF).
-func parseRequestLine(line []byte) (method, target string, err error) {
+// parseRequestLine parses "METHOD SP target SP HTTP/1.1" or "... HTTP/1.0"
+// (line without CRLF); http10 reports the latter.
+func parseRequestLine(line []byte) (method, target string, http10 bool, err error) {
 	sp1 := bytes.IndexByte(line, ' ')
 	if sp1 <= 0 {
-		return "", "", badRequest("malformed request line")
+		return "", "", false, badRequest("malformed request line")
 	}
 	for _, c := range line[:sp1] {
 		if !tokenChars[c] {
-			return "", "", badRequest("invalid character in request method")
+			return "", "", false, badRequest("invalid character in request method")
 		}
 	}
 	rest := line[sp1+1:]
@@ -113,21 +117,23 @@ func parseRequestLine(line []byte) (method, target string, err error) {
 	}
 	tgt := rest[:sp2]
 	if len(tgt) == 0 {
-		return "", "", badRequest("empty request target")
+		return "", "", false, badRequest("empty request target")
 	}
 	for _, c := range tgt {
 		if c <= ' ' || c == 0x7f {
-			return "", "", badRequest("invalid character in request target")
+			return "", "", false, badRequest("invalid character in request target")
 		}
 	}
-	if string(proto) != "HTTP/1.1" {
+	if string(proto) == "HTTP/1.0" {
+		http10 = true
+	} else if string(proto) != "HTTP/1.1" {
 		if proto == nil || (len(proto) == 8 && bytes.HasPrefix(proto, []byte("HTTP/")) &&
 			isDigit(proto[5]) && proto[6] == '.' && isDigit(proto[7])) {
-			return "", "", &protocolError{Status: status505}
+			return "", "", false, &protocolError{Status: status505}
 		}
-		return "", "", badRequest("malformed protocol version in request line")
+		return "", "", false, badRequest("malformed protocol version in request line")
 	}
-	return string(line[:sp1]), string(tgt), nil
+	return string(line[:sp1]), string(tgt), http10, nil
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -248,11 +254,25 @@ func validateHead(h *requestHead, bodyLimit int64) error {
 			for _, v := range appendCSV(scratch[:0], f.Value) {
 				if strings.EqualFold(v, "close") {
 					h.Close = true
+				} else if strings.EqualFold(v, "keep-alive") {
+					h.KeepAlive = true
 				}
 			}
 		case "host":
 			hostCount += len(appendCSV(scratch[:0], f.Value))
 			h.Host = f.Value
+		}
+	}
+	if h.HTTP10 {
+		// RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means
+		// faulty framing. An HTTP/1.0 client expects no 100 Continue
+		// (RFC 9110 §10.1.1), and may leave out Host.
+		if teCount > 0 {
+			return badRequest("Transfer-Encoding in an HTTP/1.0 request")
+		}
+		h.ExpectContinue = false
+		if hostCount == 0 {
+			hostCount = 1
 		}
 	}
 	if teCount > 1 {

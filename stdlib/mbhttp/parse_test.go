@@ -21,7 +21,7 @@ func parseHead(raw string, bodyLimit int64) (*requestHead, error) {
 		return nil, err
 	}
 	h := &requestHead{}
-	if h.Method, h.Target, err = parseRequestLine(rl); err != nil {
+	if h.Method, h.Target, h.HTTP10, err = parseRequestLine(rl); err != nil {
 		return nil, err
 	}
 	for {
@@ -85,7 +85,7 @@ func TestParseHead(t *testing.T) {
 		{"te twice", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", "400", nil},
 		{"missing host", "GET / HTTP/1.1\r\n\r\n", "400", nil},
 		{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400", nil},
-		{"http/1.0", "GET / HTTP/1.0\r\nHost: h\r\n\r\n", "505", nil},
+		{"http/1.0 te", "POST / HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", "400", nil},
 		{"http/0.9", "GET /\r\n\r\n", "505", nil},
 		{"http/2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", "505", nil},
 		{"garbage version", "GET / FOO\r\nHost: h\r\n\r\n", "400", nil},
