@@ -138,6 +138,9 @@ func Main(args []string, opts Options) int {
 	}
 
 	if pool, ok := worker.PoolFromEnv(); ok {
+		// argv[0] names the worker for ps (see WorkerName); top shows
+		// the short name of the main thread.
+		setComm(fmt.Sprintf("%s w%d", progName(), pool+1))
 		// A worker process runs one Lua state on one goroutine: a second
 		// processor only adds scheduler hand-offs around its system calls.
 		if os.Getenv("GOMAXPROCS") == "" {
@@ -181,6 +184,10 @@ func Main(args []string, opts Options) int {
 	}
 	stop := startProfile()
 	defer stop()
+	if comm, err := os.ReadFile("/proc/self/comm"); err == nil && strings.TrimSpace(string(comm)) == "exe" {
+		// Started again through /proc/self/exe (-b): keep the name.
+		setComm(progName())
+	}
 	return runMaster(f, opts, prog, rest)
 }
 
@@ -303,6 +310,7 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		Args:            os.Args,
 		Env:             os.Environ(),
 		EnvPool:         worker.EnvPool,
+		WorkerName:      func(pool int) string { return fmt.Sprintf("%s: worker (pool %d)", progName(), pool+1) },
 		ShutdownTimeout: f.shutdownTimeout,
 		Ready:           func() { report(ExitOK, "") },
 	})
@@ -460,4 +468,24 @@ func selfExe() string {
 		return exe
 	}
 	return os.Args[0]
+}
+
+// progName is the name the server was started as (without directories);
+// in a worker, the name before ": worker".
+func progName() string {
+	if len(os.Args) == 0 {
+		return "moonbridge"
+	}
+	name, _, _ := strings.Cut(filepath.Base(os.Args[0]), ": worker")
+	return name
+}
+
+// setComm sets the process's short name (the one top and ps -e show, at
+// most 15 bytes: the start of name is cut, so a suffix such as the pool
+// stays). Where /proc is missing it does nothing.
+func setComm(name string) {
+	if len(name) > 15 {
+		name = name[len(name)-15:]
+	}
+	_ = os.WriteFile("/proc/self/comm", []byte(name), 0)
 }

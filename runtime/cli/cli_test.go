@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -323,6 +324,37 @@ func TestIntervalAndMain(t *testing.T) {
 	}
 }
 
+// TestWorkerProcessNames: ps and top name the worker processes after the
+// server and their pool, not "exe".
+func TestWorkerProcessNames(t *testing.T) {
+	port := freePort(t)
+	s := startServer(t, "-s", "testdata/limits.lua", port)
+	s.waitLog("started (workers", 10*time.Second)
+	pids := regexp.MustCompile(`worker ([0-9]+) started`).FindAllStringSubmatch(s.log.String(), -1)
+	if len(pids) == 0 {
+		t.Fatalf("no worker start in the log:\n%s", s.log.String())
+	}
+	for _, m := range pids {
+		cmdline, err := os.ReadFile("/proc/" + m[1] + "/cmdline")
+		if err != nil {
+			t.Skipf("no /proc: %v", err)
+		}
+		if !strings.HasPrefix(string(cmdline), "mbrun: worker (pool 1)\x00") {
+			t.Errorf("worker %s: argv %q", m[1], cmdline)
+		}
+		// A worker names itself as soon as it runs: wait for that.
+		var comm []byte
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if comm, _ = os.ReadFile("/proc/" + m[1] + "/comm"); string(comm) == "mbrun w1\n" {
+				break
+			}
+		}
+		if string(comm) != "mbrun w1\n" {
+			t.Errorf("worker %s: comm %q, want \"mbrun w1\"", m[1], comm)
+		}
+	}
+}
+
 // TestMainTaskExitCode: the server's exit code tells a service manager
 // whether its main task succeeded.
 func TestMainTaskExitCode(t *testing.T) {
@@ -440,6 +472,9 @@ func TestBackground(t *testing.T) {
 		t.Fatalf("pid file holds %q", data)
 	}
 	defer syscall.Kill(pid, syscall.SIGKILL)
+	if comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); err == nil && string(comm) != "mbrun\n" {
+		t.Errorf("background master's comm is %q, want \"mbrun\"", comm)
+	}
 	c := dial(t, "tcp", "127.0.0.1:"+port)
 	if got := c.mustAsk("detached"); got != "detached" {
 		t.Errorf("echo: %q", got)

@@ -41,6 +41,9 @@ type Options struct {
 	Args    []string
 	Env     []string
 	EnvPool string
+	// WorkerName, if set, is argv[0] of the worker processes of a pool
+	// (what ps shows), e.g. "server: worker (pool 1)".
+	WorkerName func(pool int) string
 
 	// RunWorker, when set, runs workers as goroutines in this process
 	// instead of processes: it is the worker's whole life and returns its
@@ -218,9 +221,13 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 		slotFile.Close()
 		return nil, fmt.Errorf("stderr pipe: %w", err)
 	}
+	args := m.opts.Args
+	if m.opts.WorkerName != nil && len(args) > 0 {
+		args = append([]string{m.opts.WorkerName(p.index)}, args[1:]...)
+	}
 	cmd := &exec.Cmd{
 		Path:       m.opts.Exe,
-		Args:       m.opts.Args,
+		Args:       args,
 		Env:        append(append([]string(nil), m.opts.Env...), m.opts.EnvPool+"="+strconv.Itoa(p.index)),
 		ExtraFiles: []*os.File{child, slotFile}, // descriptors 3 and 4
 		Stdin:      os.Stdin,
