@@ -324,6 +324,27 @@ func TestIntervalAndMain(t *testing.T) {
 	}
 }
 
+// TestStartupLog: the start-up log names every listener with its bound
+// address and the pool's limits; timestamps carry the UTC offset.
+func TestStartupLog(t *testing.T) {
+	port := freePort(t)
+	sock := filepath.Join(t.TempDir(), "s")
+	s := launchServer(t, []string{"testdata/echo.lua", port, sock, "3"})
+	s.waitLog("pool #1: ", 20*time.Second)
+	log := s.log.String()
+	for _, want := range []string{
+		"Server started (1 pool(s), process workers)",
+		"pool #1: tcp 127.0.0.1:" + port + ", tcp [::1]:" + port + ", local socket " + sock + "; workers: pre_fork 1, min_fork 1, max_fork 3",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, log)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4} \[\d+\] notice: Server started`).MatchString(log) {
+		t.Errorf("timestamp without UTC offset:\n%s", log)
+	}
+}
+
 // TestWorkerProcessNames: ps and top name the worker processes after the
 // server and their pool, not "exe".
 func TestWorkerProcessNames(t *testing.T) {

@@ -180,3 +180,26 @@ func (l *socketListener) close() {
 		os.Remove(l.path)
 	}
 }
+
+// describe names the listener for the start-up log: "tcp 127.0.0.1:8080"
+// (the address the socket is bound to, so port 0 shows the port the
+// system chose) or "local socket /run/app.sock".
+func (l *socketListener) describe() string {
+	if l.cfg.Proto == config.Local {
+		return "local socket " + l.cfg.Path
+	}
+	var sa syscall.Sockaddr
+	var err error
+	if cerr := l.rc.Control(func(fd uintptr) { sa, err = syscall.Getsockname(int(fd)) }); cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		switch a := sa.(type) {
+		case *syscall.SockaddrInet4:
+			return "tcp " + net.JoinHostPort(net.IP(a.Addr[:]).String(), strconv.Itoa(a.Port))
+		case *syscall.SockaddrInet6:
+			return "tcp " + net.JoinHostPort(net.IP(a.Addr[:]).String(), strconv.Itoa(a.Port))
+		}
+	}
+	return l.cfg.String()
+}

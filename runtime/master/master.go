@@ -161,7 +161,10 @@ func (m *Master) Run() int {
 			p.run()
 		}(p)
 	}
-	m.log.Noticef("Server started (%d pool(s))", len(m.pools))
+	m.log.Noticef("Server started (%d pool(s), %s workers)", len(m.pools), m.workerKind())
+	for _, p := range m.pools {
+		m.log.Noticef("pool #%d: %s", p.index+1, p.describe())
+	}
 	if m.opts.Ready != nil {
 		m.opts.Ready()
 	}
@@ -379,4 +382,40 @@ func signalName(s os.Signal) string {
 		return "SIGHUP"
 	}
 	return s.String()
+}
+
+func (m *Master) workerKind() string {
+	if m.opts.RunWorker != nil {
+		return "goroutine"
+	}
+	return "process"
+}
+
+// describe is the start-up line of a pool: its listeners (with the
+// address each socket is bound to) and its worker limits.
+func (p *pool) describe() string {
+	var parts []string
+	sockets := map[int]*socketListener{}
+	for _, l := range p.sockets {
+		sockets[l.index] = l
+	}
+	for i, lc := range p.cfg.Listeners {
+		if l := sockets[i]; l != nil {
+			parts = append(parts, l.describe())
+		} else {
+			parts = append(parts, lc.String())
+		}
+	}
+	c := p.cfg
+	text := strings.Join(parts, ", ") + fmt.Sprintf("; workers: pre_fork %d, min_fork %d, max_fork %d", c.PreFork, c.MinFork, c.MaxFork)
+	if p.mainOnly {
+		text = strings.Join(parts, ", ") + fmt.Sprintf("; one worker per main task (%d)", p.mainsLeft)
+	}
+	if c.IdleTimeout > 0 {
+		text += fmt.Sprintf(", idle_timeout %v", c.IdleTimeout)
+	}
+	if c.MemoryLimit > 0 {
+		text += fmt.Sprintf(", memory_limit %d bytes", c.MemoryLimit)
+	}
+	return text
 }
