@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/moonbridge-go/moonbridge/runtime/lua/luaconv"
+	"github.com/moonbridge-go/moonbridge/runtime/lua/luamath"
 )
 
 // maxTagLoop bounds __index/__newindex chains (MAXTAGLOOP).
@@ -287,9 +288,9 @@ func floatArith(op arithOp, x, y float64) float64 {
 		return floatMod(x, y)
 	case opPow:
 		if y == 2 {
-			return x * x
+			return x * x // exactly luamath.Pow(x, 2)
 		}
-		return math.Pow(x, y)
+		return luamath.Pow(x, y)
 	case opIDiv:
 		return math.Floor(x / y)
 	case opUnm:

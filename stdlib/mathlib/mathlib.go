@@ -8,14 +8,17 @@
 //
 // Integer/float results follow lmathlib.c: floor, ceil and modf return
 // integers when the value fits, abs, fmod, max and min keep integers.
-// The transcendental functions use Go's math package, whose results can
-// differ from glibc's in the last bit (see the package tests).
+// The transcendental functions come from runtime/lua/luamath, which
+// rounds them correctly and so agrees with glibc's libm except where
+// glibc itself is off (mostly sinh, cosh, tanh and log10; see luamath's
+// tests).
 package mathlib
 
 import (
 	"math"
 
 	"github.com/moonbridge-go/moonbridge/runtime/lua"
+	"github.com/moonbridge-go/moonbridge/runtime/lua/luamath"
 )
 
 // Open returns the math library. Each call has its own random generator,
@@ -32,13 +35,13 @@ func Open(L *lua.State) *lua.Table {
 		{"floor", mathFloor},
 		{"fmod", mathFmod},
 		{"modf", mathModf},
-		{"sqrt", float1(math.Sqrt, nanNeg)},
-		{"exp", float1(math.Exp, nanNeg)},
-		{"sin", float1(math.Sin, nanNeg)},
-		{"cos", float1(math.Cos, nanNeg)},
-		{"tan", float1(math.Tan, nanNeg)},
-		{"asin", float1(math.Asin, nanPos)},
-		{"acos", float1(math.Acos, nanPos)},
+		{"sqrt", float1NaN(math.Sqrt, nanNeg)},
+		{"exp", float1(luamath.Exp)},
+		{"sin", float1(luamath.Sin)},
+		{"cos", float1(luamath.Cos)},
+		{"tan", float1(luamath.Tan)},
+		{"asin", float1(luamath.Asin)},
+		{"acos", float1(luamath.Acos)},
 		{"atan", mathAtan},
 		{"log", mathLog},
 		{"deg", func(L *lua.State) int { L.PushFloat(L.CheckNumber(1) * (180.0 / math.Pi)); return 1 }},
@@ -51,13 +54,13 @@ func Open(L *lua.State) *lua.Table {
 		{"random", rng.luaRandom},
 		{"randomseed", rng.luaRandomseed},
 		// LUA_COMPAT_MATHLIB
-		{"cosh", float1(math.Cosh, nanNeg)},
-		{"sinh", float1(math.Sinh, nanNeg)},
-		{"tanh", float1(math.Tanh, nanNeg)},
+		{"cosh", float1(luamath.Cosh)},
+		{"sinh", float1(luamath.Sinh)},
+		{"tanh", float1(luamath.Tanh)},
 		{"pow", mathPow},
 		{"frexp", mathFrexp},
 		{"ldexp", mathLdexp},
-		{"log10", float1(math.Log10, nanPos)},
+		{"log10", float1(luamath.Log10)},
 		{"atan2", mathAtan},
 	}
 	for _, f := range fns {
@@ -70,14 +73,12 @@ func Open(L *lua.State) *lua.Table {
 	return t
 }
 
-// NaN results. glibc propagates a NaN argument (keeping its sign) and
+// nanNeg is the NaN result of an invalid operation for sqrt, fmod and
+// log's division: glibc propagates a NaN argument (keeping its sign) and
 // returns the x86 default NaN, whose sign bit is set ("-nan"), for an
-// invalid operation, except for asin, acos and log10, which return a
-// positive NaN. Go's functions return math.NaN() (positive) instead.
-var (
-	nanNeg = math.Float64frombits(0xfff8000000000000)
-	nanPos = math.Float64frombits(0x7ff8000000000000)
-)
+// invalid operation; Go's functions return math.NaN() (positive)
+// instead. (luamath's functions already give glibc's NaNs.)
+var nanNeg = math.Float64frombits(0xfff8000000000000)
 
 // fixNaN returns r, or when r is NaN what glibc would return: the first
 // NaN argument, else invalid.
@@ -94,7 +95,15 @@ func fixNaN(r, invalid float64, args ...float64) float64 {
 }
 
 // float1 makes a function of one float argument.
-func float1(f func(float64) float64, invalid float64) lua.GoFunc {
+func float1(f func(float64) float64) lua.GoFunc {
+	return func(L *lua.State) int {
+		L.PushFloat(f(L.CheckNumber(1)))
+		return 1
+	}
+}
+
+// float1NaN is float1 for a function whose NaN results need fixNaN.
+func float1NaN(f func(float64) float64, invalid float64) lua.GoFunc {
 	return func(L *lua.State) int {
 		x := L.CheckNumber(1)
 		L.PushFloat(fixNaN(f(x), invalid, x))
@@ -189,7 +198,7 @@ func mathModf(L *lua.State) int {
 func mathAtan(L *lua.State) int {
 	y := L.CheckNumber(1)
 	x := L.OptNumber(2, 1)
-	L.PushFloat(fixNaN(math.Atan2(y, x), nanNeg, y, x))
+	L.PushFloat(luamath.Atan2(y, x))
 	return 1
 }
 
@@ -197,17 +206,17 @@ func mathLog(L *lua.State) int {
 	x := L.CheckNumber(1)
 	var res float64
 	if L.IsNoneOrNil(2) {
-		res = fixNaN(math.Log(x), nanNeg, x)
+		res = luamath.Log(x)
 	} else {
 		base := L.CheckNumber(2)
 		switch base {
 		case 2:
-			res = fixNaN(math.Log2(x), nanNeg, x)
+			res = luamath.Log2(x)
 		case 10:
-			res = fixNaN(math.Log10(x), nanPos, x)
+			res = luamath.Log10(x)
 		default:
-			a := fixNaN(math.Log(x), nanNeg, x)
-			b := fixNaN(math.Log(base), nanNeg, base)
+			a := luamath.Log(x)
+			b := luamath.Log(base)
 			res = fixNaN(a/b, nanNeg, a, b)
 		}
 	}
@@ -217,7 +226,7 @@ func mathLog(L *lua.State) int {
 
 func mathPow(L *lua.State) int {
 	x, y := L.CheckNumber(1), L.CheckNumber(2)
-	L.PushFloat(fixNaN(math.Pow(x, y), nanNeg, x, y))
+	L.PushFloat(luamath.Pow(x, y))
 	return 1
 }
 
