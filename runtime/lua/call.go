@@ -98,7 +98,8 @@ func (L *State) precall(fn, nresults int) bool {
 		ci.fn, ci.base, ci.top = fn, base, base+fsize
 		ci.nresults, ci.lf, ci.status, ci.pc = nresults, lf, L.tailCall, 0
 		L.tailCall = 0
-		clear(L.stack[L.top:ci.top])
+		// The registers above the arguments are not cleared: the compiler
+		// never reads a register before writing it (as in PUC-Lua).
 		L.top = ci.top
 		if L.g.cancel.Load() != 0 {
 			L.raiseCancel()
@@ -166,16 +167,27 @@ func (L *State) poscall(ci *callInfo, first, n int) {
 	res := ci.fn
 	wanted := ci.nresults
 	L.ci = ci.prev
+	stack := L.stack
+	// Element-wise moves: results are few, and copy() of a slice with
+	// pointers goes through typedslicecopy.
 	switch {
 	case wanted == MultRet:
-		copy(L.stack[res:], L.stack[first:first+n])
+		for i := 0; i < n; i++ {
+			stack[res+i] = stack[first+i]
+		}
 		L.top = res + n
 	case n >= wanted:
-		copy(L.stack[res:], L.stack[first:first+wanted])
+		for i := 0; i < wanted; i++ {
+			stack[res+i] = stack[first+i]
+		}
 		L.top = res + wanted
 	default:
-		copy(L.stack[res:], L.stack[first:first+n])
-		clear(L.stack[res+n : res+wanted])
+		for i := 0; i < n; i++ {
+			stack[res+i] = stack[first+i]
+		}
+		for i := n; i < wanted; i++ {
+			stack[res+i] = Nil
+		}
 		L.top = res + wanted
 	}
 }
