@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -34,6 +35,11 @@ import (
 const version = "Lua 5.3 (mblua, the Moonbridge for Go engine)"
 
 func main() {
+	// One Lua state, one goroutine at a time: fewer collections pay
+	// more than the memory they save (as for the server's workers).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	// MBLUA_CPUPROFILE=FILE writes a CPU profile for go tool pprof.
 	if path := os.Getenv("MBLUA_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {

@@ -96,10 +96,13 @@ func tostringValue(v Value) (Value, bool) {
 }
 
 // Index returns t[k] with metamethods (luaV_gettable).
-func (L *State) Index(t, k Value) Value {
-	var h uint64
+func (L *State) Index(t, k Value) Value { return L.index(t, k, 0) }
+
+// index is Index with the hash of a string key when the caller knows it
+// (constants), 0 otherwise.
+func (L *State) index(t, k Value, h uint64) Value {
 	isStr := k.kind() == kString
-	if isStr {
+	if isStr && h == 0 {
 		h = hashString(k.str())
 	}
 	for loop := 0; loop < maxTagLoop; loop++ {

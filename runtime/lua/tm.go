@@ -38,12 +38,21 @@ var tmNameStrings = [tmN]string{
 	"__lt", "__le", "__concat", "__call",
 }
 
+// tmHashes are the hashes of the event names, computed once.
+var tmHashes [tmN]uint64
+
+func init() {
+	for i, n := range tmNameStrings {
+		tmHashes[i] = hashString(n)
+	}
+}
+
 // fastTM returns event e of metatable mt, caching its absence.
 func (L *State) fastTM(mt *Table, e tm) Value {
 	if mt == nil || mt.absent&(1<<e) != 0 {
 		return Nil
 	}
-	v := mt.GetStr(tmNameStrings[e])
+	v := mt.getStrH(tmNameStrings[e], tmHashes[e])
 	if v.p == nil {
 		mt.absent |= 1 << e
 	}

@@ -61,7 +61,7 @@ newFrame:
 					continue
 				}
 			}
-			v := L.indexOp(t, key, upvalOperand(i.B()))
+			v := L.indexOp(t, key, upvalOperand(i.B()), p.keyHash(c))
 			stack = L.stack
 			stack[ra] = v
 		case code.OpGetTable:
@@ -82,14 +82,14 @@ newFrame:
 					continue
 				}
 			}
-			v := L.indexOp(t, key, regOperand(i.B()))
+			v := L.indexOp(t, key, regOperand(i.B()), p.keyHash(c))
 			stack = L.stack
 			stack[ra] = v
 		case code.OpSetTabUp:
 			t := *cl.upvals[i.A()].v
 			key := rk(stack, k, base, i.B())
 			val := rk(stack, k, base, i.C())
-			if L.fastSet(t, key, val) {
+			if L.fastSet(t, key, val, p.keyHash(i.B())) {
 				continue
 			}
 			L.setIndexOp(t, key, val, upvalOperand(i.A()))
@@ -100,7 +100,7 @@ newFrame:
 			t := stack[ra]
 			key := rk(stack, k, base, i.B())
 			val := rk(stack, k, base, i.C())
-			if L.fastSet(t, key, val) {
+			if L.fastSet(t, key, val, p.keyHash(i.B())) {
 				continue
 			}
 			L.setIndexOp(t, key, val, regOperand(i.A()))
@@ -131,7 +131,7 @@ newFrame:
 					continue
 				}
 			}
-			v := L.indexOp(obj, key, regOperand(i.B()))
+			v := L.indexOp(obj, key, regOperand(i.B()), p.keyHash(c))
 			stack = L.stack
 			stack[ra] = v
 		case code.OpAdd:
@@ -190,6 +190,30 @@ newFrame:
 					continue
 				case opBXor:
 					stack[ra] = Int(x ^ y)
+					continue
+				case opMod:
+					if y > 0 {
+						r := x % y
+						if r < 0 {
+							r += y
+						}
+						stack[ra] = Int(r)
+						continue
+					}
+				case opIDiv:
+					if y > 0 {
+						q := x / y
+						if x%y < 0 {
+							q--
+						}
+						stack[ra] = Int(q)
+						continue
+					}
+				case opShl:
+					stack[ra] = Int(shiftLeft(x, y))
+					continue
+				case opShr:
+					stack[ra] = Int(shiftLeft(x, -y))
 					continue
 				}
 			}
@@ -476,7 +500,10 @@ func fb2int(x int) int {
 
 // fastSet does t[key] = val when t is a table and no metamethod can be
 // involved; it reports whether it did.
-func (L *State) fastSet(t, key, val Value) bool {
+//
+// h is the key's hash when it is a string constant (else 0): assigning
+// an existing field then needs no hashing.
+func (L *State) fastSet(t, key, val Value, h uint64) bool {
 	tt := t.AsTable()
 	if tt == nil {
 		return false
@@ -488,6 +515,11 @@ func (L *State) fastSet(t, key, val Value) bool {
 				return true
 			}
 		}
+	} else if h != 0 && key.kind() == kString {
+		if n := tt.findStrH(key.str(), h); n >= 0 && (tt.node[n].val.p != nil || tt.meta == nil) {
+			tt.node[n].val = val
+			return true
+		}
 	}
 	if tt.meta == nil {
 		if err := tt.Set(key, val); err != nil {
@@ -498,11 +530,20 @@ func (L *State) fastSet(t, key, val Value) bool {
 	return false
 }
 
-func (L *State) indexOp(t, key Value, where operand) Value {
+func (L *State) indexOp(t, key Value, where operand, h uint64) Value {
 	if t.kind() != kTable && L.metamethod(t, tmIndex).p == nil {
 		L.typeError(t, "index", where)
 	}
-	return L.Index(t, key)
+	return L.index(t, key, h)
+}
+
+// keyHash returns the precomputed hash of RK operand x when it is a
+// string constant, else 0.
+func (p *Prototype) keyHash(x int) uint64 {
+	if x&code.BitRK != 0 {
+		return p.khash[x&^code.BitRK]
+	}
+	return 0
 }
 
 func (L *State) setIndexOp(t, key, val Value, where operand) {
