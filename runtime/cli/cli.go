@@ -66,6 +66,7 @@ type flags struct {
 	include         []string
 	shutdownTimeout time.Duration
 	workers         string
+	accessLog       string
 }
 
 func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.FlagSet, error) {
@@ -83,6 +84,7 @@ func parseFlags(args []string, opts Options, stderr io.Writer) (*flags, *pflag.F
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.BoolVar(&f.version, "version", false, "show the version")
 	fs.StringVar(&f.workers, "workers", "processes", "`MODE` of the workers: processes (one process each, as the original) or goroutines (one Lua state each inside the master process: less memory per worker, no per-worker memory limit, one crash domain)")
+	fs.StringVar(&f.accessLog, "access-log", "", "append one line per HTTP request to `FILE` (combined log format, then the request time in microseconds and the worker's pid); - writes it to the main log")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 60*time.Second, "`DURATION` running jobs may take after SIGTERM before workers are killed, e.g. 30s")
 	if opts.Program == nil {
 		fs.StringArrayVarP(&f.include, "include", "I", nil, "also search `DIR` for required modules (repeatable)")
@@ -162,6 +164,13 @@ func Main(args []string, opts Options) int {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "Error: worker cannot use its control socket: %v\n", err)
 			return ExitRuntime
+		}
+		if path, ok := os.LookupEnv(envAccessLog); ok {
+			os.Unsetenv(envAccessLog) // not for the application's child processes
+			if err := workerAccessLog(path); err != nil {
+				fmt.Fprintf(os.Stderr, "Error: worker cannot open the access log: %v\n", err)
+				return ExitRuntime
+			}
 		}
 		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ctrl, Deadline: slot})
 		stop()
@@ -281,6 +290,17 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		log.Errorf("%v", err)
 		return fail(ExitStartup, "start-up failed: %v", firstLine(err.Error()))
 	}
+	env := os.Environ()
+	if f.accessLog != "" {
+		f.accessLog = absPath(f.accessLog)
+		closeAccess, err := masterAccessLog(f.accessLog, f.workers == "goroutines", log)
+		if err != nil {
+			log.Errorf("%v", err)
+			return fail(ExitStartup, "%v", err)
+		}
+		defer closeAccess()
+		env = append(env, envAccessLog+"="+f.accessLog)
+	}
 	var runWorker func(int, master.WorkerIO) int
 	if f.workers == "goroutines" {
 		runWorker = func(pool int, wio master.WorkerIO) int {
@@ -308,7 +328,7 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		Stats:           f.stats,
 		Exe:             selfExe(),
 		Args:            os.Args,
-		Env:             os.Environ(),
+		Env:             env,
 		EnvPool:         worker.EnvPool,
 		WorkerName:      func(pool int) string { return fmt.Sprintf("%s: worker (pool %d)", progName(), pool+1) },
 		ShutdownTimeout: f.shutdownTimeout,

@@ -73,8 +73,13 @@ type conn struct {
 	head           requestHead
 	state          int
 	closeRequested bool
-	rawBody        bool // the body goes without chunked framing up to the close (HTTP/1.0, no Content-Length)
-	dateSent       bool // the response has a Date header
+	rawBody        bool      // the body goes without chunked framing up to the close (HTTP/1.0, no Content-Length)
+	dateSent       bool      // the response has a Date header
+	status         string    // status code of the final response sent ("" none yet), for the access log
+	bodyBytes      int64     // response body bytes sent, for the access log
+	started        time.Time // when the request line was read (only while the access log is on)
+	logBuf         []byte    // the access log line
+	remote         string    // the client's address (only while the access log is on)
 	closeResponded bool
 	contentLength  int64 // response Content-Length, -1 when not set
 	bytesSent      int64
@@ -635,6 +640,9 @@ func (c *conn) sendStatus(status string) {
 	if len(c.opts.preamble) > 0 {
 		c.sendBytes(c.opts.preamble)
 	}
+	if status[0] != '1' || status[:3] == "101" {
+		c.status = status[:3]
+	}
 	switch code := status[:3]; {
 	case code == "101" || code == "204" || code == "304":
 		c.state = stBodylessSent
@@ -797,6 +805,7 @@ func (c *conn) sendData(parts ...string) {
 		if s == "" {
 			continue
 		}
+		c.bodyBytes += int64(len(s))
 		if c.contentLength >= 0 {
 			if c.bytesSent+int64(len(s)) > c.contentLength {
 				c.raise("Content length exceeded")
@@ -1090,6 +1099,10 @@ func (c *conn) resetRequest() {
 	c.closeResponded = false
 	c.rawBody = false
 	c.dateSent = false
+	c.status = ""
+	c.bodyBytes = 0
+	c.started = time.Time{}
+	c.remote = ""
 	c.contentLength = -1
 	c.bytesSent = 0
 	c.chunk = c.chunk[:0]
@@ -1173,6 +1186,16 @@ func (c *conn) readHead() bool {
 		return false
 	}
 	limit -= len(line)
+	if accessLog.Load() != nil {
+		c.started = time.Now()
+		c.remote = "-"
+		if r, ok := c.tr.(remoteIPer); ok {
+			// now: the connection may be closed when the line is written
+			if ip := r.RemoteIP(); ip != "" {
+				c.remote = ip
+			}
+		}
+	}
 	rl, perr := trimLineEnd(line, "request line")
 	if perr == nil {
 		c.head.Method, c.head.Target, c.head.HTTP10, perr = parseRequestLine(rl)
@@ -1263,6 +1286,7 @@ func (c *conn) serve() bool {
 			return c.survive
 		}
 		if !c.readHead() {
+			c.logAccess() // an error answered to a malformed request
 			return c.survive
 		}
 		c.startRequest()
@@ -1273,6 +1297,7 @@ func (c *conn) serve() bool {
 		}
 		c.runHandler()
 		c.finishResponse()
+		c.logAccess()
 		c.served++
 		c.callTimeout(0)
 		if c.closeResponded {
@@ -1373,6 +1398,7 @@ func (c *conn) runHandler() {
 			c.requestError(false, "500 Internal Server Error", "")
 		}()
 	}
+	c.logAccess()
 	var apiErr *lua.ApiError
 	if errors.As(err, &apiErr) && apiErr.StackTrace != "" {
 		// The same error goes on, message and traceback untouched: the

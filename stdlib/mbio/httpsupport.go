@@ -59,3 +59,13 @@ func (h *Handle) FlushNB() (int, error) {
 	}
 	return h.send(true, true)
 }
+
+// RemoteIP is the peer's IP address of a TCP connection ("" for a local
+// socket or when it cannot be read), for the HTTP access log.
+func (h *Handle) RemoteIP() string {
+	h.resolveAddr()
+	if !h.addr.hasRemote {
+		return ""
+	}
+	return h.addr.remoteIP
+}
