@@ -96,10 +96,13 @@ func hashString(s string) uint64 {
 		h ^= h >> 31
 		b = b[8:]
 	}
-	if len(b) > 0 {
+	if n := len(b); n > 0 {
 		var w uint64
-		for i, c := range b {
-			w |= uint64(c) << (8 * i)
+		switch {
+		case n >= 4: // two overlapping 4-byte loads
+			w = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+		default:
+			w = uint64(b[0]) | uint64(b[n/2])<<8 | uint64(b[n-1])<<16
 		}
 		h = (h ^ w) * 0xbf58476d1ce4e5b9
 		h ^= h >> 31
