@@ -227,18 +227,21 @@ func (L *State) pcallAt(fn, nresults, msgh int) (err error) {
 		L.top = fn
 		L.shrinkStackAfterError()
 	}()
+	outermost := savedCI == &L.base0 && L.co == nil
 	defer func() {
 		if r := recover(); r != nil {
-			err = L.recoverError(r)
+			err = L.recoverError(r, outermost)
 		}
 	}()
 	L.call(fn, nresults)
 	return nil
 }
 
-// recoverError turns a recovered panic into the error to return; a
-// cancellation and foreign panics keep unwinding.
-func (L *State) recoverError(r any) error {
+// recoverError turns a recovered panic into the error to return. A
+// cancellation keeps unwinding through pcalls that Lua code made and is
+// returned only by the outermost protected call of the main thread (the
+// Go caller's); panics that are not Lua errors keep unwinding.
+func (L *State) recoverError(r any, outermost bool) error {
 	e, ok := r.(*Error)
 	if !ok {
 		if re, isRuntime := r.(interface{ RuntimeError() }); isRuntime {
@@ -249,7 +252,7 @@ func (L *State) recoverError(r any) error {
 		}
 		panic(r)
 	}
-	if e.cancelled {
+	if e.cancelled && !outermost {
 		panic(r)
 	}
 	return e
