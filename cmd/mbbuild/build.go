@@ -51,10 +51,10 @@ func (b *builder) build(ctx context.Context) error {
 	if err := b.checkInputs(); err != nil {
 		return err
 	}
-	if err := b.step("find go toolchain", b.findGo); err != nil {
+	if err := b.step("finding the Go toolchain", b.findGo); err != nil {
 		return err
 	}
-	if err := b.step("compile application", b.compile); err != nil {
+	if err := b.step("compiling "+b.opts.script+" and its modules", b.compile); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp("", "mbbuild-")
@@ -62,18 +62,19 @@ func (b *builder) build(ctx context.Context) error {
 		return fmt.Errorf("create temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := b.step("write Go module", func() (string, error) { return b.writeModule(tmp) }); err != nil {
+	if err := b.step("writing the Go module", func() (string, error) { return b.writeModule(tmp) }); err != nil {
 		return err
 	}
 	built := filepath.Join(tmp, "server")
-	if err := b.step("go build", func() (string, error) { return b.goBuild(ctx, tmp, built) }); err != nil {
+	goBuild := fmt.Sprintf("go build for %s/%s (the first build with a Go version takes about a minute, later ones seconds)", b.opts.goos, b.opts.goarch)
+	if err := b.step(goBuild, func() (string, error) { return b.goBuild(ctx, tmp, built) }); err != nil {
 		return err
 	}
-	if err := b.step("write output", func() (string, error) { return b.install(built) }); err != nil {
+	if err := b.step("writing "+b.opts.output, func() (string, error) { return b.install(built) }); err != nil {
 		return err
 	}
-	if b.opts.verbose {
-		fmt.Fprintf(b.log, "mbbuild: %-22s %8s: %s\n", "done", time.Since(start).Round(time.Millisecond), b.output)
+	if !b.opts.quiet {
+		fmt.Fprintf(b.log, "mbbuild: built %s in %s\n", b.output, time.Since(start).Round(100*time.Millisecond))
 	}
 	return nil
 }

@@ -18,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/moonbridge-go/moonbridge/runtime/cli"
 	"io"
 	"os"
 	"os/signal"
@@ -29,6 +28,7 @@ import (
 	"time"
 
 	"github.com/moonbridge-go/moonbridge/runtime/app"
+	"github.com/moonbridge-go/moonbridge/runtime/cli"
 	"github.com/spf13/pflag"
 )
 
@@ -44,7 +44,16 @@ type options struct {
 	goTool   string
 	noStrip  bool
 	verbose  bool
+	quiet    bool
 }
+
+// Exit codes of mbbuild, in the spirit of the server's (runtime/cli): 1 is
+// a command-line error, 3 an application that cannot be built.
+const (
+	exitOK    = 0
+	exitUsage = 1 // bad option or argument; nothing was read
+	exitBuild = 3 // the build failed: missing file, syntax error, module not found, no Go toolchain, go build failed, output not writable, interrupted
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -59,6 +68,8 @@ Builds APP.lua, the modules it requires and the files given with --embed
 into one static server binary. The binary takes mbrun's options (without
 the script argument); run it with --help.
 
+Exit status: 0 built, 1 command-line error, 3 build failed.
+
 Options:
 `
 
@@ -70,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mbbuild: %v\nRun 'mbbuild --help' for usage.\n", err)
-		return 2
+		return exitUsage
 	}
 	if opts == nil { // --version
 		fmt.Fprintf(stdout, "mbbuild (moonbridge %s, %s)\n", app.ProductVersion, runtime.Version())
@@ -79,9 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b := &builder{opts: *opts, log: stderr}
 	if err := b.build(ctx); err != nil {
 		fmt.Fprintf(stderr, "mbbuild: %v\n", err)
-		return 1
+		return exitBuild
 	}
-	return 0
+	return exitOK
 }
 
 // parseArgs parses the command line; it returns nil options for --version.
@@ -98,7 +109,8 @@ func parseArgs(args []string, stdout io.Writer) (*options, error) {
 	fl.StringVar(&o.goarch, "arch", "", "target architecture `ARCH` (default: $GOARCH or this machine's)")
 	fl.StringVar(&o.goTool, "go", "", "the `GO` command to use (default: go in $PATH, then $GOROOT/bin/go)")
 	fl.BoolVar(&o.noStrip, "no-strip", false, "keep symbol tables and debug information in the binary")
-	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show each step and its time")
+	fl.BoolVarP(&o.verbose, "verbose", "v", false, "also show each step's time and result")
+	fl.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors and warnings (by default each step prints one line)")
 	help := fl.BoolP("help", "h", false, "show this help")
 	version := fl.Bool("version", false, "show mbbuild's version")
 	if err := fl.Parse(args); err != nil {
@@ -144,15 +156,19 @@ func envOr(key, def string) string {
 	return def
 }
 
-// step runs one stage of the build, printing it and its time with -v.
+// step runs one stage of the build: one line when it starts (unless -q),
+// and with -v one more with its time and result when it ends.
 func (b *builder) step(name string, f func() (string, error)) error {
 	start := time.Now()
+	if !b.opts.quiet {
+		fmt.Fprintf(b.log, "mbbuild: %s\n", name)
+	}
 	detail, err := f()
 	if b.opts.verbose && err == nil {
 		if detail != "" {
 			detail = ": " + detail
 		}
-		fmt.Fprintf(b.log, "mbbuild: %-22s %8s%s\n", name, time.Since(start).Round(time.Millisecond), detail)
+		fmt.Fprintf(b.log, "mbbuild:   %8s%s\n", time.Since(start).Round(time.Millisecond), detail)
 	}
 	return err
 }

@@ -402,7 +402,8 @@ func isDir(p string) bool {
 }
 
 // TestBuildErrors checks that each bad build gives one clear message,
-// exit status 1 or 2, and no temporary directory left behind.
+// exit status 1 (command line) or 3 (build), and no temporary directory
+// left behind.
 func TestBuildErrors(t *testing.T) {
 	outDir := t.TempDir()
 	tests := []struct {
@@ -411,24 +412,24 @@ func TestBuildErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"no application", nil, 2, []string{"no application given"}},
-		{"two applications", []string{"a.lua", "b.lua"}, 2, []string{"one application at a time"}},
-		{"bad flag", []string{"--frobnicate", "app.lua"}, 2, []string{"unknown flag: --frobnicate"}},
-		{"other os", []string{"--os", "windows", "testdata/nested/app.lua"}, 2, []string{"--os windows", "linux only"}},
-		{"missing script", []string{"-o", filepath.Join(outDir, "x"), "testdata/none.lua"}, 1, []string{"application testdata/none.lua", "no such file"}},
-		{"syntax error", []string{"-o", filepath.Join(outDir, "x"), "testdata/bad/syntax.lua"}, 1, []string{"syntax.lua:1:11", "near"}},
-		{"missing module", []string{"-o", filepath.Join(outDir, "x"), "testdata/bad/missing.lua"}, 1,
+		{"no application", nil, 1, []string{"no application given"}},
+		{"two applications", []string{"a.lua", "b.lua"}, 1, []string{"one application at a time"}},
+		{"bad flag", []string{"--frobnicate", "app.lua"}, 1, []string{"unknown flag: --frobnicate"}},
+		{"other os", []string{"--os", "windows", "testdata/nested/app.lua"}, 1, []string{"--os windows", "linux only"}},
+		{"missing script", []string{"-o", filepath.Join(outDir, "x"), "testdata/none.lua"}, 3, []string{"application testdata/none.lua", "no such file"}},
+		{"syntax error", []string{"-o", filepath.Join(outDir, "x"), "testdata/bad/syntax.lua"}, 3, []string{"syntax.lua:1:11", "near"}},
+		{"missing module", []string{"-o", filepath.Join(outDir, "x"), "testdata/bad/missing.lua"}, 3,
 			[]string{`missing.lua:1: module "does.not.exist" not found`, "does/not/exist.lua", "-I DIR"}},
-		{"module missing without -I", []string{"-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 1,
+		{"module missing without -I", []string{"-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 3,
 			[]string{`lib/deep/inner.lua:1: module "shared.fmt" not found`}},
-		{"unknown -m module", []string{"-I", "testdata/include", "-m", "no.such", "-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 1,
+		{"unknown -m module", []string{"-I", "testdata/include", "-m", "no.such", "-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 3,
 			[]string{`-m no.such: module "no.such" not found`}},
-		{"unwritable output", []string{"-o", filepath.Join(outDir, "no", "such", "dir", "server"), "testdata/nested/app.lua"}, 1,
+		{"unwritable output", []string{"-o", filepath.Join(outDir, "no", "such", "dir", "server"), "testdata/nested/app.lua"}, 3,
 			[]string{"cannot write output", "no such file or directory"}},
-		{"output is a directory", []string{"-o", outDir, "testdata/nested/app.lua"}, 1, []string{"is a directory"}},
-		{"bad include", []string{"-I", "testdata/nope", "testdata/nested/app.lua"}, 1, []string{"-I testdata/nope: not a directory"}},
-		{"bad embed", []string{"--embed", "testdata/nope", "testdata/nested/app.lua"}, 1, []string{"--embed testdata/nope"}},
-		{"bad go", []string{"--go", "/nonexistent/go", "-I", "testdata/include", "-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 1,
+		{"output is a directory", []string{"-o", outDir, "testdata/nested/app.lua"}, 3, []string{"is a directory"}},
+		{"bad include", []string{"-I", "testdata/nope", "testdata/nested/app.lua"}, 3, []string{"-I testdata/nope: not a directory"}},
+		{"bad embed", []string{"--embed", "testdata/nope", "testdata/nested/app.lua"}, 3, []string{"--embed testdata/nope"}},
+		{"bad go", []string{"--go", "/nonexistent/go", "-I", "testdata/include", "-o", filepath.Join(outDir, "x"), "testdata/nested/app.lua"}, 3,
 			[]string{"--go /nonexistent/go: no such executable"}},
 	}
 	for _, tt := range tests {
@@ -459,7 +460,7 @@ func TestNoToolchain(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	t.Setenv("GOROOT", "")
 	code, _, stderr := mbbuild(t, "-o", filepath.Join(t.TempDir(), "x"), "testdata/nested/app.lua")
-	if code != 1 || !strings.Contains(stderr, "no Go toolchain found") || !strings.Contains(stderr, "https://go.dev/dl/") {
+	if code != 3 || !strings.Contains(stderr, "no Go toolchain found") || !strings.Contains(stderr, "https://go.dev/dl/") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
@@ -475,4 +476,44 @@ func TestHelpAndVersion(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "mbbuild (moonbridge ") {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
+}
+
+// TestProgressLines: a build prints one line per step by default (the
+// first go build takes a minute), nothing with -q.
+func TestProgressLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	nestedServer(t) // warms the build cache
+	out := filepath.Join(t.TempDir(), "server")
+	args := []string{"-I", "testdata/include", "--embed", "testdata/nested/static", "-o", out, "testdata/nested/app.lua"}
+	code, _, stderr := mbbuild(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"mbbuild: finding the Go toolchain\n", "mbbuild: compiling testdata/nested/app.lua and its modules\n",
+		"mbbuild: go build for linux/", "mbbuild: built " + out + " in "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("progress lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := len(progress(stderr)); n != 6 {
+		t.Errorf("%d progress lines, want 6 (5 steps and the result):\n%s", n, stderr)
+	}
+	code, _, stderr = mbbuild(t, append([]string{"-q"}, args...)...)
+	if p := progress(stderr); code != 0 || len(p) != 0 || !strings.Contains(stderr, "warning:") {
+		t.Errorf("-q: exit %d, progress %q; want none, but the warnings", code, p)
+	}
+}
+
+// progress returns the lines of mbbuild's output that are not warnings
+// (nor their indented continuation lines).
+func progress(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "mbbuild: ") && !strings.HasPrefix(l, "mbbuild: warning:") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
