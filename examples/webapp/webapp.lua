@@ -3,13 +3,16 @@
 -- (with the uploaded file's size and type); a cookie counting visits; a
 -- streamed (chunked) response; and an interval job.
 --
--- Start it with:  go run ./cmd/mbrun examples/webapp/webapp.lua [port]
+-- Start it with:  go run ./cmd/mbrun examples/webapp/webapp.lua [port [host]]
 -- then open http://127.0.0.1:8080/
 
 local http = require "moonbridge_http"
 local enc = http.encode_html
 
 local port = tonumber((...)) or 8080
+-- The address to listen on: only this machine by default; "0.0.0.0" or
+-- "::" for every interface (in a container).
+local host = select(2, ...) or "127.0.0.1"
 
 -- A little style shared by every page.
 local style = [[<style>
@@ -108,7 +111,7 @@ local handler = http.generate_handler(
 local ticks = 0
 
 listen{
-  { proto = "tcp", host = "127.0.0.1", port = port },
+  { proto = "tcp", host = host, port = port },
   { proto = "interval", name = "tick", delay = 60 },
   connect = function(socket)
     if socket.interval then

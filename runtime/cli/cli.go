@@ -229,6 +229,7 @@ func startProfile() (stop func()) {
 // runMaster is the master process: logging, pid file, main chunk, master loop.
 func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 	report := startupReporter()
+	notify := newNotifier()
 	fail := func(code int, format string, a ...any) int {
 		msg := fmt.Sprintf(format, a...)
 		fmt.Fprintf(os.Stderr, "%s: %s\n", opts.Command, msg)
@@ -290,7 +291,7 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		log.Errorf("%v", err)
 		return fail(ExitStartup, "start-up failed: %v", firstLine(err.Error()))
 	}
-	env := os.Environ()
+	env := os.Environ() // without NOTIFY_SOCKET (newNotifier)
 	if f.accessLog != "" {
 		f.accessLog = absPath(f.accessLog)
 		closeAccess, err := masterAccessLog(f.accessLog, f.workers == "goroutines", log)
@@ -332,7 +333,13 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 		EnvPool:         worker.EnvPool,
 		WorkerName:      func(pool int) string { return fmt.Sprintf("%s: worker (pool %d)", progName(), pool+1) },
 		ShutdownTimeout: f.shutdownTimeout,
-		Ready:           func() { report(ExitOK, "") },
+		Ready: func() {
+			report(ExitOK, "")
+			if err := notify.send(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid())); err != nil {
+				log.Warningf("%v", err)
+			}
+		},
+		Stopping: func() { _ = notify.send("STOPPING=1") },
 	})
 	if err != nil {
 		log.Errorf("%v", err)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 	"github.com/moonbridge-go/moonbridge/runtime/logging"
 )
 
@@ -120,4 +122,31 @@ func TestBackgroundWithoutSyslog(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != ExitStartup || !strings.Contains(string(out), "--logfile") {
 		t.Errorf("exit code %d, output %q; want %d and a hint at --logfile", code, out, ExitStartup)
 	}
+}
+
+// TestSystemdNotify: with NOTIFY_SOCKET (systemd's Type=notify) the master
+// reports READY=1 with its pid once it listens, and STOPPING=1 on SIGTERM;
+// its workers do not see the socket.
+func TestSystemdNotify(t *testing.T) {
+	sink := newSyslogSink(t)
+	port := freePort(t)
+	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{})}
+	s.cmd = exec.Command(mbrunPath, "-s", "testdata/echo.lua", port, filepath.Join(t.TempDir(), "s"))
+	s.cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sink.path)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.err = s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(s.stop)
+	sink.waitFor(t, "READY=1\nMAINPID="+strconv.Itoa(s.cmd.Process.Pid), 20*time.Second)
+	s.waitLog("started (workers", 10*time.Second)
+	for _, m := range regexp.MustCompile(`worker ([0-9]+) started`).FindAllStringSubmatch(s.log.String(), -1) {
+		env, err := os.ReadFile("/proc/" + m[1] + "/environ")
+		if err == nil && strings.Contains(string(env), "NOTIFY_SOCKET=") {
+			t.Errorf("worker %s has NOTIFY_SOCKET in its environment", m[1])
+		}
+	}
+	syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM)
+	sink.waitFor(t, "STOPPING=1", 10*time.Second)
 }

@@ -54,6 +54,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Ready, if set, is called once every listener is open.
 	Ready func()
+	// Stopping, if set, is called once when the shutdown begins.
+	Stopping func()
 }
 
 // Exit codes of Run, as the original's.
@@ -181,6 +183,9 @@ func (m *Master) Run() int {
 // Shutdown stops accepting and lets running jobs finish.
 func (m *Master) Shutdown() {
 	m.stopOnce.Do(func() {
+		if m.opts.Stopping != nil {
+			m.opts.Stopping()
+		}
 		close(m.stop)
 		m.closeListeners()
 		go func() {
