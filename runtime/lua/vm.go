@@ -138,8 +138,8 @@ newFrame:
 			b, c := rk(stack, k, base, i.B()), rk(stack, k, base, i.C())
 			if b.p == pInt && c.p == pInt {
 				stack[ra] = Int(b.int() + c.int())
-			} else if b.p == pFloat && c.p == pFloat {
-				stack[ra] = Float(b.float() + c.float())
+			} else if x, y, ok := floatPair(b, c); ok {
+				stack[ra] = Float(x + y)
 			} else {
 				v := L.arithOp(opAdd, b, c, i)
 				stack = L.stack
@@ -149,8 +149,8 @@ newFrame:
 			b, c := rk(stack, k, base, i.B()), rk(stack, k, base, i.C())
 			if b.p == pInt && c.p == pInt {
 				stack[ra] = Int(b.int() - c.int())
-			} else if b.p == pFloat && c.p == pFloat {
-				stack[ra] = Float(b.float() - c.float())
+			} else if x, y, ok := floatPair(b, c); ok {
+				stack[ra] = Float(x - y)
 			} else {
 				v := L.arithOp(opSub, b, c, i)
 				stack = L.stack
@@ -160,8 +160,8 @@ newFrame:
 			b, c := rk(stack, k, base, i.B()), rk(stack, k, base, i.C())
 			if b.p == pInt && c.p == pInt {
 				stack[ra] = Int(b.int() * c.int())
-			} else if b.p == pFloat && c.p == pFloat {
-				stack[ra] = Float(b.float() * c.float())
+			} else if x, y, ok := floatPair(b, c); ok {
+				stack[ra] = Float(x * y)
 			} else {
 				v := L.arithOp(opMul, b, c, i)
 				stack = L.stack
@@ -169,8 +169,8 @@ newFrame:
 			}
 		case code.OpDiv:
 			b, c := rk(stack, k, base, i.B()), rk(stack, k, base, i.C())
-			if b.p == pFloat && c.p == pFloat {
-				stack[ra] = Float(b.float() / c.float())
+			if x, y, ok := floatPair(b, c); ok {
+				stack[ra] = Float(x / y)
 			} else {
 				v := L.arithOp(opDiv, b, c, i)
 				stack = L.stack
@@ -214,6 +214,11 @@ newFrame:
 					continue
 				case opShr:
 					stack[ra] = Int(shiftLeft(x, -y))
+					continue
+				}
+			} else if op == opMod || op == opPow || op == opIDiv {
+				if x, y, ok := floatPair(b, c); ok && (b.p == pFloat || c.p == pFloat || op == opPow) {
+					stack[ra] = Float(floatArith(op, x, y))
 					continue
 				}
 			}
@@ -472,6 +477,28 @@ newFrame:
 			L.RuntimeError("bad instruction %s", i.Op())
 		}
 	}
+}
+
+// floatPair converts two numbers (not strings) to floats for the float
+// arithmetic of the interpreter's fast paths.
+func floatPair(b, c Value) (x, y float64, ok bool) {
+	switch b.p {
+	case pFloat:
+		x = b.float()
+	case pInt:
+		x = float64(b.int())
+	default:
+		return 0, 0, false
+	}
+	switch c.p {
+	case pFloat:
+		y = c.float()
+	case pInt:
+		y = float64(c.int())
+	default:
+		return 0, 0, false
+	}
+	return x, y, true
 }
 
 // rk returns the value of an RK operand.
