@@ -3,6 +3,7 @@ package lua
 import (
 	"iter"
 	"runtime"
+	"slices"
 	"weak"
 )
 
@@ -66,7 +67,18 @@ func (L *State) NewThread(fn Value) (*State, Value) {
 	ref := &threadRef{co}
 	co.ref = weak.Make(ref)
 	runtime.AddCleanup(ref, func(c *State) { c.release() }, co)
+	L.g.addThread(co.ref)
 	return co, refValue(ptrOf(ref), kThread)
+}
+
+// addThread records a coroutine for collections and Close. Before the
+// list grows, the entries of collected coroutines are dropped, so it stays
+// proportional to the live coroutines.
+func (g *global) addThread(ref weak.Pointer[threadRef]) {
+	if len(g.threads) == cap(g.threads) {
+		g.threads = slices.DeleteFunc(g.threads, func(r weak.Pointer[threadRef]) bool { return r.Value() == nil })
+	}
+	g.threads = append(g.threads, ref)
 }
 
 // Status returns co's status as seen from the running thread L.

@@ -10,6 +10,18 @@
 // *Error; every protected entry point (PCall, Resume, DoString, ...)
 // recovers it and returns it as an ordinary error, so no panic leaves the
 // engine through those.
+//
+// Memory is Go's: the engine has no collector of its own. Weak tables
+// (__mode) hold their weak parts through the weak package, and __gc
+// metamethods run on the state's goroutine, at safe points (calls of
+// Lua functions, collectgarbage) after Go's collector found the object
+// unreachable, and at Close for every object still marked. Differences
+// from Lua 5.3 that follow from Go's collector: an object reachable from
+// itself (t.self = t, or a __gc closure that refers to its object) is
+// never finalized before Close, because Go does not finalize objects in
+// cycles; weak keys are not ephemerons (a value that refers to its key
+// keeps the key); and __mode is read when the metatable is set, not at
+// every collection.
 package lua
 
 import (
@@ -59,6 +71,12 @@ type global struct {
 	// compile turns source text into a prototype; set by the loader
 	// (package compiler installs itself through SetCompiler).
 	compile Compiler
+
+	// fin is the finalization state (__gc, gc.go).
+	fin *finalizers
+	// threads are the coroutines, held weakly: collections clear their
+	// dead stack slots and Close ends the suspended ones.
+	threads []weak.Pointer[threadRef]
 }
 
 // Compiler turns a chunk's source into a prototype. chunkName is as load
@@ -94,7 +112,7 @@ type threadRef struct{ L *State }
 // NewState returns a new main thread with an empty globals table and no
 // libraries (stdlib/lualibs opens them).
 func NewState() *State {
-	g := &global{registry: NewTable(2, 0), globals: NewTable(0, 64), stdout: os.Stdout, stderr: os.Stderr}
+	g := &global{registry: NewTable(2, 0), globals: NewTable(0, 64), stdout: os.Stdout, stderr: os.Stderr, fin: newFinalizers()}
 	for i, n := range tmNameStrings {
 		g.tmNames[i] = String(n)
 	}

@@ -21,6 +21,16 @@ type Table struct {
 	// absent caches which metamethods this table, used as a metatable, is
 	// known not to have (bit i: event i); any new key clears it.
 	absent uint32
+	// finMarked: the table has a Go finalizer that queues its __gc (see
+	// gc.go). Only the state's goroutine reads or writes it.
+	finMarked bool
+	// weak holds the entries of a weak table (its metatable has __mode),
+	// and then arr and node stay empty: the interpreter's inline paths,
+	// which read arr and node directly, miss and fall back to the
+	// methods, whose miss paths delegate. Ordinary tables pay one
+	// predictable branch on a miss and nothing on a hit. (The field
+	// fits in the padding of the 80-byte size class.)
+	weak *weakTable
 }
 
 // node is a slot of the hash part. Colliding keys are chained through
@@ -60,8 +70,18 @@ func NewTable(narr, nhash int) *Table {
 // Metatable returns t's metatable, or nil.
 func (t *Table) Metatable() *Table { return t.meta }
 
-// SetMetatable sets t's metatable (nil removes it).
-func (t *Table) SetMetatable(mt *Table) { t.meta = mt }
+// SetMetatable sets t's metatable (nil removes it). A metatable whose
+// __mode contains 'k' and/or 'v' makes t's keys and/or values weak, as
+// the metatable's __mode is at this moment (Lua reads __mode at every
+// collection; changing it afterwards has no effect here until the next
+// SetMetatable). Marking for __gc needs the state: State.SetMetatable.
+func (t *Table) SetMetatable(mt *Table) {
+	t.meta = mt
+	keys, vals := weakMode(mt)
+	if keys || vals || t.weak != nil {
+		t.setWeakMode(keys, vals)
+	}
+}
 
 func mix64(h uint64) uint64 {
 	h ^= h >> 33
@@ -207,34 +227,82 @@ func (t *Table) Get(k Value) Value {
 	if i := t.findNode(k); i >= 0 {
 		return t.node[i].val
 	}
+	if t.weak != nil {
+		return t.weak.get(k)
+	}
 	return Nil
 }
 
-// GetInt returns t[k] without metamethods.
+// GetInt returns t[k] without metamethods. It is small enough to be
+// inlined: the hash part's search is a call.
 func (t *Table) GetInt(k int64) Value {
 	if uint64(k)-1 < uint64(len(t.arr)) {
 		return t.arr[k-1]
 	}
-	if i := t.findInt(k); i >= 0 {
-		return t.node[i].val
+	return t.getIntHash(k)
+}
+
+// getIntHash returns t[k] for a key outside the array part. The weak
+// check sits on the path of an empty hash part (every weak table's), so
+// a search in a hash part costs nothing more.
+func (t *Table) getIntHash(k int64) Value {
+	if len(t.node) == 0 {
+		if t.weak != nil {
+			return t.weak.getInt(k)
+		}
+		return Nil
 	}
-	return Nil
+	i := t.mainPosition(mix64(uint64(k)))
+	for {
+		n := &t.node[i]
+		if n.key.p == pInt && int64(n.key.n) == k {
+			return n.val
+		}
+		if n.next == 0 {
+			return Nil
+		}
+		i = int(n.next) - 1
+	}
 }
 
 // GetStr returns t[s] without metamethods.
 func (t *Table) GetStr(s string) Value {
-	if i := t.findStr(s); i >= 0 {
-		return t.node[i].val
+	if len(t.node) == 0 {
+		if t.weak != nil {
+			return t.weak.getStr(s)
+		}
+		return Nil
 	}
-	return Nil
+	return t.getStrH(s, hashString(s))
 }
 
 // getStrH returns t[s] for a string whose hash h is known (constants).
+// It returns the value itself rather than a node index: the interpreter
+// calls it directly, one call as before, and the weak check costs
+// nothing on a non-empty hash part.
 func (t *Table) getStrH(s string, h uint64) Value {
-	if i := t.findStrH(s, h); i >= 0 {
-		return t.node[i].val
+	if len(t.node) == 0 {
+		if t.weak != nil {
+			return t.weak.getStr(s)
+		}
+		return Nil
 	}
-	return Nil
+	i := t.mainPosition(h)
+	want := kString<<kindShift | uint64(len(s))
+	sp := unsafe.Pointer(unsafe.StringData(s))
+	for {
+		n := &t.node[i]
+		if n.key.n == want {
+			// Interned constants usually share their bytes with the key.
+			if n.key.p == sp || (n.key.isRef() && n.key.str() == s) {
+				return n.val
+			}
+		}
+		if n.next == 0 {
+			return Nil
+		}
+		i = int(n.next) - 1
+	}
 }
 
 // Set assigns t[k] = v without metamethods. It fails only for a nil or
@@ -260,6 +328,11 @@ func (t *Table) Set(k, v Value) error {
 		t.node[i].val = v
 		return nil
 	}
+	if t.weak != nil {
+		t.absent = 0
+		t.weak.set(k, v)
+		return nil
+	}
 	if v.p != nil {
 		t.newKey(k, v)
 	}
@@ -276,6 +349,10 @@ func (t *Table) SetInt(k int64, v Value) {
 		t.node[i].val = v
 		return
 	}
+	if t.weak != nil {
+		t.weak.setInt(k, v)
+		return
+	}
 	if v.p != nil {
 		t.newKey(Int(k), v)
 	}
@@ -287,6 +364,11 @@ func (t *Table) SetInt(k int64, v Value) {
 func (t *Table) SetStr(s string, v Value) {
 	if i := t.findStr(s); i >= 0 {
 		t.node[i].val = v
+		return
+	}
+	if t.weak != nil {
+		t.absent = 0
+		t.weak.setStr(s, v)
 		return
 	}
 	if v.p != nil {
@@ -465,6 +547,10 @@ func (t *Table) resize(nasize, nhsize int) {
 // Resize makes room for narr array items and nhash other keys (used by
 // table constructors and table.move/pack).
 func (t *Table) Resize(narr, nhash int) {
+	if t.weak != nil {
+		t.weak.t.Resize(narr, nhash)
+		return
+	}
 	if narr < len(t.arr) {
 		narr = len(t.arr)
 	}
@@ -491,6 +577,9 @@ func (t *Table) Len() int64 {
 		return int64(i)
 	}
 	if len(t.node) == 0 {
+		if t.weak != nil {
+			return t.weak.len()
+		}
 		return int64(j)
 	}
 	return t.unboundSearch(int64(j))
@@ -529,6 +618,9 @@ var ErrInvalidNextKey = errors.New("invalid key to 'next'")
 // for nil); ok is false after the last entry. Fields may be assigned
 // (including set to nil) during a traversal; adding keys is not allowed.
 func (t *Table) Next(k Value) (key, val Value, ok bool, err error) {
+	if t.weak != nil {
+		return t.weak.next(k)
+	}
 	i, err := t.traversalIndex(k)
 	if err != nil {
 		return Nil, Nil, false, err

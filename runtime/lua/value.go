@@ -236,6 +236,7 @@ type Userdata struct {
 	Data      any
 	meta      *Table
 	userValue Value
+	finMarked bool // has a Go finalizer that queues its __gc (gc.go)
 }
 
 // UserdataValue returns u as a value.
@@ -249,5 +250,6 @@ func UserdataValue(u *Userdata) Value {
 // Metatable returns u's metatable (nil if none).
 func (u *Userdata) Metatable() *Table { return u.meta }
 
-// SetMetatable sets u's metatable.
+// SetMetatable sets u's metatable. It does not mark u for __gc: that
+// needs the state (State.SetMetatable).
 func (u *Userdata) SetMetatable(mt *Table) { u.meta = mt }

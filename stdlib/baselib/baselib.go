@@ -114,14 +114,16 @@ func collectGarbage(L *lua.State) int {
 		gcState.stopped = false
 		L.PushInt(0)
 	case "collect":
-		runtime.GC()
+		L.Collect() // runs the __gc of what it collected before returning
 		L.PushInt(0)
 	case "count":
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		L.PushFloat(float64(ms.HeapAlloc) / 1024)
 	case "step":
-		runtime.GC()
+		// Every step is a whole cycle: Go's collector has no smaller unit
+		// that could be asked for.
+		L.Collect()
 		L.PushBool(true)
 	case "setpause":
 		prev := gcState.pause
@@ -161,7 +163,7 @@ func setMetatable(L *lua.State) int {
 	if mt := t.Metatable(); mt != nil && !mt.GetStr("__metatable").IsNil() {
 		L.Errorf("cannot change a protected metatable")
 	}
-	t.SetMetatable(mv.AsTable())
+	L.SetMetatable(L.Arg(1), mv.AsTable()) // applies __mode and marks for __gc
 	L.Push(L.Arg(1))
 	return 1
 }

@@ -81,16 +81,9 @@ func dbSetMetatable(L *lua.State) int {
 	if t := mv.Type(); (t != lua.TypeNil && t != lua.TypeTable) || L.NArgs() < 2 {
 		L.ArgError(2, "nil or table expected")
 	}
-	mt := mv.AsTable()
-	v := L.Arg(1)
-	switch {
-	case v.AsTable() != nil:
-		v.AsTable().SetMetatable(mt)
-	case v.AsUserdata() != nil:
-		v.AsUserdata().SetMetatable(mt)
-	default:
-		L.SetTypeMetatable(v.Type(), mt)
-	}
+	// Tables get __mode and __gc as with setmetatable; other values
+	// share their type's metatable.
+	L.SetMetatable(L.Arg(1), mv.AsTable())
 	L.SetTop(1)
 	return 1
 }
