@@ -286,23 +286,44 @@ func (fs *finalizers) awaitDeliveries(limit time.Duration) {
 
 // dropDeadReferences clears what the engine keeps only by accident: the
 // stack slots above the top of every thread (Lua's collector clears them
-// too) and the functions of finished frames kept for reuse.
+// too), the functions of finished frames kept for reuse, and the closure
+// caches of the prototypes of running functions (weak in Lua 5.3).
 func (L *State) dropDeadReferences() {
-	L.clearAboveTop()
+	seen := map[*Prototype]bool{}
+	L.clearAboveTop(seen)
 	if m := L.g.mainThread; m != L {
-		m.clearAboveTop()
+		m.clearAboveTop(seen)
 	}
 	for _, ref := range L.g.threads {
 		if r := ref.Value(); r != nil && r.L != L {
-			r.L.clearAboveTop()
+			r.L.clearAboveTop(seen)
 		}
 	}
 }
 
-func (L *State) clearAboveTop() {
+func (L *State) clearAboveTop(seen map[*Prototype]bool) {
 	clear(L.stack[L.top:])
 	for ci := L.ci.next; ci != nil; ci = ci.next {
 		ci.lf = nil
+	}
+	for ci := L.ci; ci != nil; ci = ci.prev {
+		if ci.lf != nil {
+			clearClosureCaches(ci.lf.proto, seen)
+		}
+	}
+}
+
+// clearClosureCaches drops the cached closures of p and its nested
+// prototypes. Lua 5.3's cache does not keep a closure alive; here it is
+// an ordinary pointer, so a collection clears it where it can find it.
+func clearClosureCaches(p *Prototype, seen map[*Prototype]bool) {
+	if seen[p] {
+		return
+	}
+	seen[p] = true
+	p.cache = nil
+	for _, q := range p.protos {
+		clearClosureCaches(q, seen)
 	}
 }
 
