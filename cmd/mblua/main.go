@@ -82,7 +82,10 @@ func run(argv []string) int {
 	}
 	lualibs.OpenAll(L)
 	in.L = L
-	defer iolib.FlushAll(L)
+	defer func() {
+		iolib.FlushAll(L)
+		L.Close() // runs the remaining __gc metamethods, as lua_close does
+	}()
 	if opts.version {
 		in.printVersion()
 	}

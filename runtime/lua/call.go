@@ -104,6 +104,10 @@ func (L *State) precall(fn, nresults int) bool {
 		if L.g.cancel.Load() != 0 {
 			L.raiseCancel()
 		}
+		if L.g.fin.pending.Load() {
+			// __gc of collected objects runs here, on the state's goroutine.
+			L.RunPendingFinalizers()
+		}
 		if L.hook.mask&maskCall != 0 {
 			L.callHook(ci)
 		}

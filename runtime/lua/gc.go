@@ -194,10 +194,11 @@ func (L *State) runFinalizers(propagate bool) {
 		fs.running = false
 		if i < len(batch) {
 			// An error (or a cancellation) stopped the run: the rest stay
-			// queued, ahead of anything delivered meanwhile.
+			// queued, ahead of anything delivered meanwhile, for the next
+			// collection (as in Lua, which runs them at later steps, not
+			// at the very next call).
 			fs.mu.Lock()
 			fs.queue = append(batch[i:len(batch):len(batch)], fs.queue...)
-			fs.pending.Store(true)
 			fs.mu.Unlock()
 		}
 	}()

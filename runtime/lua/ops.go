@@ -132,7 +132,7 @@ func (L *State) index(t, k Value, h uint64) Value {
 		}
 		t = tmv
 	}
-	L.RuntimeError("'__index' chain too long; possibly a loop")
+	L.RuntimeError("'__index' chain too long; possible loop")
 	return Nil
 }
 
@@ -163,7 +163,7 @@ func (L *State) SetIndex(t, k, v Value) {
 		}
 		t = tmv
 	}
-	L.RuntimeError("'__newindex' chain too long; possibly a loop")
+	L.RuntimeError("'__newindex' chain too long; possible loop")
 }
 
 // rawSetChecked assigns t[k] = v, raising Lua's error for nil and NaN keys.

@@ -210,6 +210,9 @@ func osExit(L *lua.State) int {
 		L.CallValue(f, 0, lua.Int(int64(int32(status))))
 		return 0
 	}
+	if closeState {
+		L.Close() // the remaining __gc metamethods, as lua_close runs them
+	}
 	os.Exit(int(int32(status)))
 	return 0
 }
