@@ -96,11 +96,12 @@ func tostringValue(v Value) (Value, bool) {
 }
 
 // Index returns t[k] with metamethods (luaV_gettable).
-func (L *State) Index(t, k Value) Value { return L.index(t, k, 0) }
+func (L *State) Index(t, k Value) Value { return L.index(t, k, 0, opUnknown) }
 
 // index is Index with the hash of a string key when the caller knows it
-// (constants), 0 otherwise.
-func (L *State) index(t, k Value, h uint64) Value {
+// (constants), 0 otherwise; where names the indexed value in the error
+// for a value that cannot be indexed.
+func (L *State) index(t, k Value, h uint64, where operand) Value {
 	isStr := k.kind() == kString
 	if isStr && h == 0 {
 		h = hashString(k.str())
@@ -124,13 +125,14 @@ func (L *State) index(t, k Value, h uint64) Value {
 		} else {
 			tmv = L.metamethod(t, tmIndex)
 			if tmv.p == nil {
-				L.typeError(t, "index", opUnknown)
+				L.typeError(t, "index", where)
 			}
 		}
 		if tmv.IsFunction() {
 			return L.call2(tmv, t, k)
 		}
 		t = tmv
+		where = opUnknown
 	}
 	L.RuntimeError("'__index' chain too long; possible loop")
 	return Nil

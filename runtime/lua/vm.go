@@ -130,6 +130,15 @@ newFrame:
 					stack[ra] = v
 					continue
 				}
+			} else if obj.kind() == kString && c&code.BitRK != 0 && key.kind() == kString {
+				// s:method(): look the method up in the string library
+				// table (the string metatable's __index) directly.
+				if idx := L.fastTM(L.g.typeMeta[TypeString], tmIndex).AsTable(); idx != nil {
+					if v := idx.getStrH(key.str(), p.khash[c&^code.BitRK]); v.p != nil {
+						stack[ra] = v
+						continue
+					}
+				}
 			}
 			v := L.indexOp(obj, key, regOperand(i.B()), p.keyHash(c))
 			stack = L.stack
@@ -558,10 +567,7 @@ func (L *State) fastSet(t, key, val Value, h uint64) bool {
 }
 
 func (L *State) indexOp(t, key Value, where operand, h uint64) Value {
-	if t.kind() != kTable && L.metamethod(t, tmIndex).p == nil {
-		L.typeError(t, "index", where)
-	}
-	return L.index(t, key, h)
+	return L.index(t, key, h, where)
 }
 
 // keyHash returns the precomputed hash of RK operand x when it is a
