@@ -12,8 +12,11 @@ listen{
     elseif line == "spin\n" then
       timeout(1)
       while true do end
-    elseif line == "freeze\n" then
-      timeout(1)  -- the test then stops this process: only the master can end it
+    elseif line:match("^freeze") then
+      -- "freeze [seconds]": the test then stops this process, and only the
+      -- master can end it
+      local secs = line:match("^freeze (%d+)")
+      timeout(secs and tonumber(secs) or 1)
       socket:write("armed ", tostring(moonbridge_io.getpid()), "\n"):flush()
       socket:read(nil, "\n")
     elseif line == "nested\n" then
