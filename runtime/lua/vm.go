@@ -19,13 +19,18 @@ newFrame:
 	base := ci.base
 	stack := L.stack
 	pc := ci.pc
+	// trap mirrors whether line or count hooks are set; hooks change only
+	// through calls, after which it is read again with the stack.
+	trap := L.hook.mask&(maskLine|maskCount) != 0
 	for {
 		i := insts[pc]
 		pc++
 		ci.pc = pc
-		if L.hook.mask&(maskLine|maskCount) != 0 {
+		if trap {
 			L.traceExec(ci)
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 		}
 		ra := base + i.A()
 		switch i.Op() {
@@ -63,6 +68,7 @@ newFrame:
 			}
 			v := L.indexOp(t, key, upvalOperand(i.B()), p.keyHash(c))
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			stack[ra] = v
 		case code.OpGetTable:
 			t := stack[base+i.B()]
@@ -84,6 +90,7 @@ newFrame:
 			}
 			v := L.indexOp(t, key, regOperand(i.B()), p.keyHash(c))
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			stack[ra] = v
 		case code.OpSetTabUp:
 			t := *cl.upvals[i.A()].v
@@ -94,6 +101,7 @@ newFrame:
 			}
 			L.setIndexOp(t, key, val, upvalOperand(i.A()))
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 		case code.OpSetUpval:
 			*cl.upvals[i.B()].v = stack[ra]
 		case code.OpSetTable:
@@ -105,6 +113,7 @@ newFrame:
 			}
 			L.setIndexOp(t, key, val, regOperand(i.A()))
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 		case code.OpNewTable:
 			b, c := i.B(), i.C()
 			var t *Table
@@ -142,6 +151,7 @@ newFrame:
 			}
 			v := L.indexOp(obj, key, regOperand(i.B()), p.keyHash(c))
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			stack[ra] = v
 		case code.OpAdd:
 			b, c := rk(stack, k, base, i.B()), rk(stack, k, base, i.C())
@@ -152,6 +162,7 @@ newFrame:
 			} else {
 				v := L.arithOp(opAdd, b, c, i)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpSub:
@@ -163,6 +174,7 @@ newFrame:
 			} else {
 				v := L.arithOp(opSub, b, c, i)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpMul:
@@ -174,6 +186,7 @@ newFrame:
 			} else {
 				v := L.arithOp(opMul, b, c, i)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpDiv:
@@ -183,6 +196,7 @@ newFrame:
 			} else {
 				v := L.arithOp(opDiv, b, c, i)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpMod, code.OpPow, code.OpIDiv, code.OpBAnd, code.OpBOr, code.OpBXor, code.OpShl, code.OpShr:
@@ -233,6 +247,7 @@ newFrame:
 			}
 			v := L.arithOp(op, b, c, i)
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			stack[ra] = v
 		case code.OpUnm:
 			b := stack[base+i.B()]
@@ -244,6 +259,7 @@ newFrame:
 			default:
 				v := L.arith(opUnm, b, b, regOperand(i.B()), regOperand(i.B()))
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpBNot:
@@ -253,6 +269,7 @@ newFrame:
 			} else {
 				v := L.arith(opBNot, b, b, regOperand(i.B()), regOperand(i.B()))
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpNot:
@@ -264,6 +281,7 @@ newFrame:
 			} else {
 				v := L.length(b, regOperand(i.B()))
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				stack[ra] = v
 			}
 		case code.OpConcat:
@@ -271,6 +289,7 @@ newFrame:
 			L.top = base + c + 1
 			v := L.concat(base+b, base+c)
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			stack[ra] = v
 			L.top = ci.top
 		case code.OpJmp:
@@ -290,6 +309,7 @@ newFrame:
 			} else {
 				eq = L.Equal(b, c)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 			}
 			if eq != (i.A() != 0) {
 				pc++
@@ -302,6 +322,7 @@ newFrame:
 			} else {
 				lt = L.LessThan(b, c)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 			}
 			if lt != (i.A() != 0) {
 				pc++
@@ -314,6 +335,7 @@ newFrame:
 			} else {
 				le = L.LessEqual(b, c)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 			}
 			if le != (i.A() != 0) {
 				pc++
@@ -339,6 +361,7 @@ newFrame:
 				goto newFrame
 			}
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			if nres >= 0 {
 				L.top = ci.top
 			}
@@ -356,6 +379,7 @@ newFrame:
 					goto newFrame
 				}
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				continue
 			}
 			// Move the function and its arguments down to this frame's
@@ -428,6 +452,7 @@ newFrame:
 			L.top = cb + 3
 			L.call(cb, i.C())
 			stack = L.stack
+			trap = L.hook.mask&(maskLine|maskCount) != 0
 			L.top = ci.top
 			i = insts[pc]
 			pc++
@@ -475,6 +500,7 @@ newFrame:
 				L.top = ra
 				L.ensureStack(n)
 				stack = L.stack
+				trap = L.hook.mask&(maskLine|maskCount) != 0
 				L.top = ra + n
 			}
 			j := 0
