@@ -78,13 +78,10 @@ func TestOneMegabyte(t *testing.T) {
 			best = d
 		}
 	}
+	// Speed is measured by BenchmarkParse1MB (about 55-75 ms on a shared
+	// 2-core machine), not asserted here: timings under -race and load
+	// say nothing.
 	t.Logf("%d bytes in %v", len(src), best)
-	// The target is well under 100 ms (BenchmarkParse1MB: about 55-75 ms
-	// on a shared 2-core machine); fail only on a clear regression, as the
-	// machine's load makes timings noisy.
-	if best > 300*time.Millisecond && !testing.Short() {
-		t.Errorf("1 MB took %v", best)
-	}
 }
 
 func BenchmarkParse1MB(b *testing.B) {
