@@ -64,7 +64,13 @@ type conn struct {
 	lazyMT  [4]*lua.LTable
 	survive bool
 	out     []byte // response bytes not yet handed to the socket handle
-	served  int    // requests served on this connection
+	// gone is set once the client ended the connection: it went away,
+	// reset it, broke the protocol or did not keep up; goneMsg is the
+	// message of the Lua error raised for it (clientError).
+	gone    bool
+	goneMsg string
+	serveFn *lua.LFunction // runs serve under serveProtected's pcall
+	served  int            // requests served on this connection
 
 	// per request
 	req            *lua.LTable
@@ -228,6 +234,8 @@ func (c *conn) readBodyLine(what string) []byte {
 	}
 	line, st, err := c.readLine(limit, c.waitFor(c.stallTimeout))
 	switch {
+	case errors.Is(err, mbio.ErrAborted):
+		c.raise("waiting for request body: %v", err)
 	case err == errTimeout:
 		c.requestError(true, status408, "Timeout while waiting for request body")
 	case err != nil:
@@ -408,7 +416,48 @@ func (c *conn) requestError(throw bool, status, text string) {
 	if text != "" {
 		msg += " (" + text + ")"
 	}
-	c.raise("%s", msg)
+	c.clientError("%s", msg)
+}
+
+// clientError ends the request because of the client: it went away, reset
+// the connection, broke the protocol or did not keep up. It raises a Lua
+// error, so that a handler in the middle of reading or sending unwinds,
+// which runHandler and serveProtected recognise (isClientError): the
+// connection is over, but the worker is not at fault and goes on with its
+// next job. Only errors of the application end a worker.
+func (c *conn) clientError(format string, args ...any) {
+	c.gone, c.goneMsg = true, fmt.Sprintf(format, args...)
+	c.L.RaiseError("%s", c.goneMsg)
+}
+
+// ioError raises the error of a failed write or close: a client's error
+// unless the worker's waits were aborted (a goroutine worker killed or
+// out of time), which must go on as an error.
+func (c *conn) ioError(format string, err error) {
+	if errors.Is(err, mbio.ErrAborted) {
+		c.raise(format, err)
+	}
+	c.clientError(format, err)
+}
+
+// logClientError logs the client's error in one line (not as an error:
+// the worker goes on).
+func (c *conn) logClientError() {
+	mbio.Logf(c.L, "Connection closed after a client error: %s", c.goneMsg)
+}
+
+// isClientError reports whether err is the error raised by clientError,
+// also when the handler caught it and raised it again unchanged.
+func (c *conn) isClientError(err error) bool {
+	if !c.gone {
+		return false
+	}
+	var apiErr *lua.ApiError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	msg, ok := apiErr.Object.(lua.LString)
+	return ok && strings.HasSuffix(string(msg), c.goneMsg)
 }
 
 // --- sending -------------------------------------------------------------
@@ -511,7 +560,7 @@ func (c *conn) transmit(s string, b []byte, flush bool) {
 	}
 	if err != nil {
 		_ = c.tr.Reset()
-		c.raise("Could not send data to client: %v", err)
+		c.ioError("Could not send data to client: %v", err)
 	}
 	c.state = old
 }
@@ -549,7 +598,7 @@ func (c *conn) closeAfterResponse() {
 		c.enableDrain()
 		c.sendFlush()
 		if err := c.tr.Finish(); err != nil {
-			c.raise("Could not finish sending data to client: %v", err)
+			c.ioError("Could not finish sending data to client: %v", err)
 		}
 		// When the whole request has been read and nothing more has
 		// arrived, a well-behaved client sends nothing after
@@ -559,17 +608,17 @@ func (c *conn) closeAfterResponse() {
 		if c.bodyDone {
 			if data, st, err := c.tr.ReadNB(c.opts.inputChunk, -1); err == nil && st == "block" && len(data) == 0 {
 				if err := c.tr.Close(); err != nil {
-					c.raise("Could not finish sending data to client: %v", err)
+					c.ioError("Could not finish sending data to client: %v", err)
 				}
 				return
 			}
 		}
 		if c.consumeAll(&c.opts.drain) {
 			if err := c.tr.Close(); err != nil {
-				c.raise("Could not finish sending data to client: %v", err)
+				c.ioError("Could not finish sending data to client: %v", err)
 			}
 		} else if err := c.tr.Reset(); err != nil {
-			c.raise("Could not finish sending data to client: %v", err)
+			c.ioError("Could not finish sending data to client: %v", err)
 		}
 		return
 	}
@@ -1296,6 +1345,10 @@ func (c *conn) serve() bool {
 			c.callTimeout(0)
 		}
 		c.runHandler()
+		if c.gone {
+			_ = c.tr.Reset() // nothing when the error response closed it
+			return c.survive
+		}
 		c.finishResponse()
 		c.logAccess()
 		c.served++
@@ -1304,6 +1357,38 @@ func (c *conn) serve() bool {
 			return c.survive
 		}
 	}
+}
+
+// serveProtected runs serve. A client's error (clientError) ends the
+// connection, which is reset, and connect returns as after a normal end;
+// any other error goes on with its traceback.
+func (c *conn) serveProtected() bool {
+	L := c.L
+	if c.serveFn == nil {
+		c.serveFn = L.NewFunction(func(L *lua.LState) int {
+			L.Push(lua.LBool(c.serve()))
+			return 1
+		})
+	}
+	L.Push(c.serveFn)
+	err := L.PCall(0, 1, nil)
+	if err == nil {
+		ok := L.Get(-1) == lua.LTrue
+		L.Pop(1)
+		return ok
+	}
+	if c.isClientError(err) {
+		c.logClientError()
+		c.logAccess()
+		_ = c.tr.Reset()
+		return c.survive
+	}
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) {
+		panic(apiErr) // unchanged, with its traceback (see runHandler)
+	}
+	L.RaiseError("%s", err.Error())
+	return false
 }
 
 // startRequest fills the eager fields of the request object.
@@ -1388,6 +1473,13 @@ func (c *conn) runHandler() {
 		if c.state == stInit || c.state == stNoStatus {
 			c.internalError("request handler returned without sending a response status")
 		}
+		return
+	}
+	if c.isClientError(err) {
+		// The client ended the request (an error response was sent if
+		// it could be): serve ends the connection.
+		c.logClientError()
+		c.logAccess()
 		return
 	}
 	if c.state == stInit || c.state == stNoStatus || c.state == stInfoSent {

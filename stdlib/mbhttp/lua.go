@@ -86,8 +86,9 @@ func generateHandler(L *lua.LState) int {
 			c.buildRequestMetatable()
 		}
 		c.tr, c.sock, c.survive, c.served = tr, sockValue, true, 0
+		c.gone, c.goneMsg = false, ""
 		c.timeoutFn, _ = L.GetGlobal("timeout").(*lua.LFunction)
-		ok := c.serve()
+		ok := c.serveProtected()
 		c.retireRequest()
 		c.tr, c.sock, c.req = nil, lua.LNil, nil
 		c.out = c.out[:0]

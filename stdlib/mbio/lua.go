@@ -550,6 +550,22 @@ func luaCheckWait(L *lua.LState) int {
 	return 0
 }
 
+// Logf writes one line to moonbridge_io.stderr of L: in a worker, a line
+// of the master's log with the worker's name. It is a log line: write
+// errors are ignored.
+func Logf(L *lua.LState, format string, args ...any) {
+	ud, ok := stateOf(L).module.RawGetString("stderr").(*lua.LUserData)
+	if !ok {
+		return
+	}
+	h, ok := ud.Value.(*Handle)
+	if !ok || h.Closed() {
+		return
+	}
+	_ = h.WriteString(fmt.Sprintf(format, args...) + "\n")
+	_ = h.Flush()
+}
+
 // SetStderr makes moonbridge_io.stderr of L write to descriptor fd, which
 // stays owned by the caller (a goroutine worker's own stderr pipe).
 func SetStderr(L *lua.LState, fd int) {
