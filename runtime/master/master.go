@@ -155,6 +155,12 @@ func (m *Master) Run() int {
 			}(p, l)
 		}
 	}
+	// The pools are described before their goroutines start: describe
+	// reads state that run then owns.
+	m.log.Noticef("Server started (%d pool(s), %s workers)", len(m.pools), m.workerKind())
+	for _, p := range m.pools {
+		m.log.Noticef("pool #%d: %s", p.index+1, p.describe())
+	}
 	var poolsDone sync.WaitGroup
 	for _, p := range m.pools {
 		poolsDone.Add(1)
@@ -162,10 +168,6 @@ func (m *Master) Run() int {
 			defer poolsDone.Done()
 			p.run()
 		}(p)
-	}
-	m.log.Noticef("Server started (%d pool(s), %s workers)", len(m.pools), m.workerKind())
-	for _, p := range m.pools {
-		m.log.Noticef("pool #%d: %s", p.index+1, p.describe())
 	}
 	if m.opts.Ready != nil {
 		m.opts.Ready()
