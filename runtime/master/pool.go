@@ -79,8 +79,9 @@ type pool struct {
 	index     int
 	cfg       *config.Pool
 	sockets   []*socketListener
-	conns     chan job   // accepted connections, from the accept loops
-	events    chan event // from the worker goroutines
+	conns     chan job      // accepted connections, from the accept loops
+	demand    chan struct{} // an accept loop waits with a connection (wakes run)
+	events    chan event    // from the worker goroutines
 	waiting   atomic.Int32
 	workers   map[*workerProc]struct{}
 	idle      []*workerProc // stack of idle workers, most recent last (may hold stale entries)
@@ -90,15 +91,21 @@ type pool struct {
 	nextFork  time.Time
 	stopping  bool
 	mainOnly  bool
+	// goroutines: the workers are goroutines, which fork_delay does not
+	// pace (forkForDemand); startingN counts workers still starting.
+	goroutines bool
+	startingN  int
 }
 
 func newPool(m *Master, index int, cfg *config.Pool) *pool {
 	p := &pool{
 		m: m, index: index, cfg: cfg,
-		conns:    make(chan job),
-		events:   make(chan event, 64),
-		workers:  map[*workerProc]struct{}{},
-		mainOnly: cfg.MainOnly(),
+		conns:      make(chan job),
+		demand:     make(chan struct{}, 1),
+		events:     make(chan event, 64),
+		workers:    map[*workerProc]struct{}{},
+		mainOnly:   cfg.MainOnly(),
+		goroutines: m.opts.RunWorker != nil,
 	}
 	now := time.Now()
 	for i, l := range cfg.Listeners {
@@ -161,6 +168,10 @@ func (p *pool) acceptLoop(l *socketListener) {
 		}
 		p.waiting.Add(1)
 		select {
+		case p.demand <- struct{}{}:
+		default:
+		}
+		select {
 		case p.conns <- job{kind: ipc.Conn, listener: l.index, fd: fd}:
 			p.waiting.Add(-1)
 		case <-p.m.stop:
@@ -180,15 +191,20 @@ func (p *pool) run() {
 	defer ticker.Stop()
 	stop := p.m.stop
 	kill := p.m.kill
-	// The first pre_fork workers start at once.
-	initial := p.cfg.PreFork
+	// The first pre_fork and min_fork workers start at once: the server
+	// listens already, and a client should not wait for fork_delay.
+	initial := max(p.cfg.PreFork, p.cfg.MinFork)
 	if p.mainOnly {
 		initial = p.mainsLeft
 	}
 	for i := 0; i < initial && len(p.workers) < p.maxWorkers(); i++ {
-		p.fork()
+		if !p.fork() {
+			break
+		}
 	}
-	p.nextFork = time.Now().Add(p.cfg.ForkDelay)
+	if !p.goroutines && !time.Now().Before(p.nextFork) {
+		p.nextFork = time.Now().Add(p.cfg.ForkDelay)
+	}
 	for {
 		var conns chan job
 		if !p.stopping && p.idleWorker() != nil && len(p.queue) == 0 {
@@ -199,6 +215,7 @@ func (p *pool) run() {
 			p.queue = append(p.queue, j)
 		case ev := <-p.events:
 			p.handle(ev)
+		case <-p.demand:
 		case <-ticker.C:
 			p.maintain(time.Now())
 		case <-stop:
@@ -209,6 +226,7 @@ func (p *pool) run() {
 			p.killAll(killShutdown)
 		}
 		p.dispatch()
+		p.forkForDemand()
 		if p.stopping && len(p.workers) == 0 {
 			p.dropQueue()
 			return
@@ -297,15 +315,43 @@ func (p *pool) dropQueue() {
 	p.queue = nil
 }
 
-func (p *pool) fork() {
+// fork starts a worker; it reports false (and delays the next fork by
+// fork_error_delay) when the worker could not be started.
+func (p *pool) fork() bool {
 	w, err := p.m.spawn(p)
 	if err != nil {
 		p.m.log.Errorf("pool #%d: %v", p.index+1, err)
 		p.nextFork = time.Now().Add(p.cfg.ForkErrorDelay)
-		return
+		return false
 	}
 	p.workers[w] = struct{}{}
+	p.startingN++
 	p.statsf("worker %s started", w.name)
+	return true
+}
+
+// forkForDemand starts a goroutine worker at once when a connection waits
+// and no worker is idle or starting. A goroutine worker costs a Lua state,
+// not a process: fork_delay does not pace it (fork_error_delay does), so
+// a large max_fork really serves that many slow clients.
+func (p *pool) forkForDemand() {
+	if !p.goroutines || p.stopping || p.mainOnly || p.startingN > 0 || len(p.workers) >= p.cfg.MaxFork {
+		return
+	}
+	if (p.waiting.Load() == 0 && len(p.queue) == 0) || p.idleWorker() != nil {
+		return
+	}
+	if time.Now().Before(p.nextFork) {
+		return
+	}
+	p.fork()
+}
+
+// started records that w has finished starting (or ended while starting).
+func (p *pool) started(w *workerProc) {
+	if w.state == starting {
+		p.startingN--
+	}
 }
 
 // handle reacts to a worker's message or exit.
@@ -314,6 +360,9 @@ func (p *pool) handle(ev event) {
 	if ev.exited {
 		p.reap(w, ev)
 		return
+	}
+	if ev.msg.Kind == ipc.Ready || ev.msg.Kind == ipc.Goodbye {
+		p.started(w)
 	}
 	switch ev.msg.Kind {
 	case ipc.Ready:
@@ -365,6 +414,8 @@ func (p *pool) reap(w *workerProc, ev event) {
 		}
 		clean = false
 	}
+	fail := appFailure(w, ev, clean)
+	p.started(w)
 	p.jobDone(w)
 	delete(p.workers, w)
 	// The worker has ended, so its end of the link is closed and the
@@ -380,7 +431,7 @@ func (p *pool) reap(w *workerProc, ev event) {
 	default:
 		p.statsf("worker %s %s", w.name, desc)
 	}
-	if !clean || w.killed != "" {
+	if fail {
 		if next := time.Now().Add(p.cfg.ForkErrorDelay); next.After(p.nextFork) {
 			p.nextFork = next
 		}
@@ -389,6 +440,31 @@ func (p *pool) reap(w *workerProc, ev event) {
 		p.m.failed.Store(true)
 		go p.m.Shutdown()
 	}
+}
+
+// appFailure reports whether a worker's end was a failure of the
+// application, which fork_error_delay paces: it failed while starting
+// (main chunk, prepare), it ended with an error status (a Lua error,
+// timeout()), or a limit ended it (the master's kill, or its own kernel
+// timer's SIGKILL after its timeout() deadline). A client's misbehaviour
+// ends only a connection, never a worker; a worker killed from outside
+// the server or by a forced shutdown is replaced at the usual pace.
+func appFailure(w *workerProc, ev event, clean bool) bool {
+	switch {
+	case clean:
+		return false
+	case w.state == starting:
+		return true
+	case w.killed != "":
+		return w.killed != killShutdown
+	}
+	if ev.status != nil {
+		if ws, ok := ev.status.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			d := w.deadline.Load()
+			return ws.Signal() == syscall.SIGKILL && d != 0 && time.Now().After(time.Unix(0, d))
+		}
+	}
+	return true
 }
 
 // maintain forks and retires workers and enforces limits and schedules.
@@ -452,16 +528,23 @@ func (p *pool) maintain(now time.Time) {
 		}
 	}
 
-	// Fork when a worker is needed.
-	if p.mainOnly || total >= p.cfg.MaxFork || now.Before(p.nextFork) {
+	// Fork when a worker is needed: processes one per fork_delay,
+	// goroutine workers all that are needed at once.
+	if p.mainOnly {
 		return
 	}
-	spare := idleN + startingN
-	need := total < p.cfg.MinFork || spare < p.cfg.PreFork ||
-		(spare == 0 && (p.waiting.Load() > 0 || len(p.queue) > 0))
-	if need {
-		p.fork()
-		p.nextFork = now.Add(p.cfg.ForkDelay)
+	for total < p.cfg.MaxFork && !now.Before(p.nextFork) {
+		spare := idleN + startingN
+		need := total < p.cfg.MinFork || spare < p.cfg.PreFork ||
+			(spare == 0 && (p.waiting.Load() > 0 || len(p.queue) > 0))
+		if !need || !p.fork() {
+			return
+		}
+		total++
+		startingN++
+		if !p.goroutines {
+			p.nextFork = now.Add(p.cfg.ForkDelay)
+		}
 	}
 }
 
