@@ -255,9 +255,12 @@ func (L *State) Call1(f Value, args ...Value) Value {
 	return L.stack[fn]
 }
 
-// SetFuncs sets each Go function of fns as a field of t.
+// SetFuncs sets each Go function of fns as a field of t. The names are
+// interned: Lua code looks library functions up with interned constants,
+// which then match by address.
 func SetFuncs(t *Table, fns map[string]GoFunc) {
 	for name, fn := range fns {
+		name = intern(name)
 		t.SetStr(name, NewGoFunction(name, fn))
 	}
 }

@@ -57,6 +57,23 @@ var strSeed = func() uint64 {
 
 // NewTable returns a table with room for narr array items and nhash other keys.
 func NewTable(narr, nhash int) *Table {
+	if narr == 0 && nhash > 0 && nhash <= 4 {
+		// Small records ({x = 1, y = 2}) come in one allocation.
+		if nhash <= 2 {
+			tn := &struct {
+				t Table
+				n [2]node
+			}{}
+			tn.t.node, tn.t.lastFree = tn.n[:1<<ceilLog2(nhash)], 1<<ceilLog2(nhash)
+			return &tn.t
+		}
+		tn := &struct {
+			t Table
+			n [4]node
+		}{}
+		tn.t.node, tn.t.lastFree = tn.n[:], 4
+		return &tn.t
+	}
 	t := &Table{}
 	if narr > 0 {
 		t.arr = make([]Value, narr)
