@@ -281,3 +281,67 @@ func TestChaosKillWorkers(t *testing.T) {
 		t.Errorf("after the kills a client waited %v", d)
 	}
 }
+
+// TestGoroutineWorkersServeSlowClients: goroutine workers are not paced by
+// fork_delay, so a pool with a large max_fork serves that many clients
+// that send their request head slowly, and a new client is still answered
+// at once.
+func TestGoroutineWorkersServeSlowClients(t *testing.T) {
+	const slow = 150
+	port := freePort(t)
+	s := startServer(t, "--workers=goroutines", "-s", "testdata/hostile.lua", port, strconv.Itoa(slow+10))
+	t.Cleanup(func() {
+		// With that many workers ending at once the server still stops
+		// promptly (the pool loop used to deadlock on its full event
+		// channel).
+		syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+			t.Errorf("server still running 5 s after SIGTERM")
+		}
+	})
+	addr := "127.0.0.1:" + port
+	probe(t, addr)
+	start := time.Now()
+	var conns []*net.TCPConn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < slow; i++ {
+		c, err := rawDial(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		if _, err := c.Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every slow client gets a worker of its own.
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(s.log.String(), " started (workers:") < slow+1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	all := time.Since(start)
+	d := probe(t, addr)
+	t.Logf("%d slow clients got their workers in %v; the next client was answered in %v", slow, all.Round(time.Millisecond), d.Round(10*time.Microsecond))
+	if n := strings.Count(s.log.String(), " started (workers:"); n < slow+1 {
+		t.Errorf("%d workers started for %d slow clients", n, slow)
+	}
+	if d > time.Second {
+		t.Errorf("beside %d slow clients a new client waited %v", slow, d)
+	}
+	// The slow clients are served when their heads are complete.
+	for i, c := range conns[:10] {
+		if _, err := c.Write([]byte("Host: x\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+			t.Errorf("slow client %d: %q, %v", i+1, line, err)
+		}
+	}
+}

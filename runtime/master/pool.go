@@ -95,6 +95,7 @@ type pool struct {
 	// pace (forkForDemand); startingN counts workers still starting.
 	goroutines bool
 	startingN  int
+	deferred   []event // events that came while reap waited for a reader
 }
 
 func newPool(m *Master, index int, cfg *config.Pool) *pool {
@@ -206,6 +207,15 @@ func (p *pool) run() {
 		p.nextFork = time.Now().Add(p.cfg.ForkDelay)
 	}
 	for {
+		for len(p.deferred) > 0 {
+			ev := p.deferred[0]
+			p.deferred = p.deferred[1:]
+			p.handle(ev)
+		}
+		if p.stopping && len(p.workers) == 0 {
+			p.dropQueue()
+			return
+		}
 		var conns chan job
 		if !p.stopping && p.idleWorker() != nil && len(p.queue) == 0 {
 			conns = p.conns
@@ -361,6 +371,9 @@ func (p *pool) handle(ev event) {
 		p.reap(w, ev)
 		return
 	}
+	if _, alive := p.workers[w]; !alive {
+		return // a message read before the worker's end was reaped
+	}
 	if ev.msg.Kind == ipc.Ready || ev.msg.Kind == ipc.Goodbye {
 		p.started(w)
 	}
@@ -419,8 +432,17 @@ func (p *pool) reap(w *workerProc, ev event) {
 	p.jobDone(w)
 	delete(p.workers, w)
 	// The worker has ended, so its end of the link is closed and the
-	// reader returns promptly.
-	<-w.readerDone
+	// reader returns promptly once it has handed over what it read:
+	// events are taken meanwhile (the reader may wait for room in
+	// p.events, as when many workers end at once) and handled later.
+	for reading := true; reading; {
+		select {
+		case <-w.readerDone:
+			reading = false
+		case ev := <-p.events:
+			p.deferred = append(p.deferred, ev)
+		}
+	}
 	w.link.Close()
 	w.deadline.Close()
 	switch {

@@ -1,11 +1,12 @@
 -- An HTTP application for the hostile-client tests (hostile_test.go).
--- Arguments: port. Paths: "" hello, "body" echoes the body's length,
+-- Arguments: port [, max_fork (default 4)]. Paths: "" hello, "body" echoes the body's length,
 -- "form" reads post_params, "slow" sends 16 MiB, "late" answers after
 -- 0.3 s, "fail" raises an error (the one thing that ends a worker).
 local http = require "moonbridge_http"
+local port, max_fork = ...
 listen{
-  { proto = "tcp", host = "127.0.0.1", port = tonumber((...)) },
-  pre_fork = 1, min_fork = 2, max_fork = 4,
+  { proto = "tcp", host = "127.0.0.1", port = tonumber(port) },
+  pre_fork = 1, min_fork = 2, max_fork = tonumber(max_fork) or 4,
   connect = http.generate_handler(function(request)
     local path = request.path
     if path == "fail" then error("handler failed") end
