@@ -31,8 +31,8 @@
 // test is lua5.3 itself.
 //
 // Expectations are deterministic by construction: scripts print no addresses,
-// timings, random values or hash orders (the prelude copied at the top of
-// each script sorts table keys), run with a fixed environment (see [Env])
+// timings, random values or hash orders (testdata/prelude.inc, which each
+// script loads with dofile, sorts table keys), run with a fixed environment (see [Env])
 // and with the working directory set to testdata, as "lua5.3 NAME.lua", so
 // that chunk names in messages are "NAME.lua". The program name at the start
 // of stderr lines is normalised to "lua:" (see [NormaliseProgName]).
