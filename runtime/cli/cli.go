@@ -284,7 +284,7 @@ func runMaster(f *flags, opts Options, prog app.Program, appArgs []string) int {
 	}
 
 	if strings.Contains(os.Getenv("GODEBUG"), "asyncpreemptoff=1") {
-		log.Warningf("GODEBUG=asyncpreemptoff=1: timeout() cannot stop a handler that loops without calling a function; the master kills it 2 s after its deadline")
+		log.Warningf("GODEBUG=asyncpreemptoff=1: a worker cannot stop itself when timeout() expires while its handler loops; the kernel kills it 30 ms after a deadline of up to a minute, the master 2 s after a longer one")
 	}
 	pools, err := collectPools(prog, appArgs)
 	if err != nil {

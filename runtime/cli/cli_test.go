@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/worker"
 )
 
 func TestEchoTCPAndLocal(t *testing.T) {
@@ -171,11 +173,13 @@ func TestLuaErrorEndsOnlyThatWorker(t *testing.T) {
 // its own timer cannot fire, so the master must kill it from the deadline
 // the worker published, and the server goes on.
 func TestTimeoutBackstop(t *testing.T) {
+	t.Setenv(worker.EnvNoHardStop, "1")
 	port := freePort(t)
 	s := startServer(t, "testdata/limits.lua", port)
 	c := dial(t, "tcp", "127.0.0.1:"+port)
 	// 3 s leaves time to stop the worker before its own timer fires, even
-	// on a loaded machine; the master kills it 2 s after the deadline.
+	// on a loaded machine; the master kills it 2 s after the deadline. The
+	// worker's kernel timer would kill it first: it is turned off here.
 	got := c.mustAsk("freeze 3")
 	var pid int
 	if _, err := fmt.Sscanf(got, "armed %d", &pid); err != nil || pid <= 0 {
@@ -284,14 +288,25 @@ func TestTimeoutKillsLoopingHandler(t *testing.T) {
 	port := freePort(t)
 	s := startServer(t, "testdata/limits.lua", port)
 	c := dial(t, "tcp", "127.0.0.1:"+port)
-	start := time.Now()
-	if _, err := c.ask("spin", 15*time.Second); err == nil {
-		t.Errorf("the spinning handler's connection should be closed")
+	armed, err := c.ask("spinclock", 15*time.Second)
+	if err != nil {
+		t.Fatalf("spinclock: %v", err)
 	}
-	// The master's backstop would kill the worker 2 s after the deadline:
-	// the worker must end itself long before.
-	if d := time.Since(start); d > 2500*time.Millisecond {
-		t.Errorf("timeout(1) took %v to end the worker", d)
+	at, err := strconv.ParseFloat(armed, 64)
+	if err != nil {
+		t.Fatalf("spinclock answered %q", armed)
+	}
+	// The handler now loops; its connection closes when the worker ends.
+	if rest, err := c.r.ReadString('\n'); err == nil {
+		t.Errorf("the spinning handler's connection should be closed, got %q", rest)
+	}
+	// The master's backstop would kill the worker 2 s after the deadline;
+	// the worker must end long before, by its own timer or its kernel
+	// timer (see timeoutLateLimit).
+	late := time.Duration((monotonicNow() - (at + 1)) * float64(time.Second))
+	t.Logf("connection closed %.1f ms after the timeout(1) deadline", float64(late.Microseconds())/1000)
+	if late > timeoutLateLimit {
+		t.Errorf("timeout(1) ended the worker %v after its deadline (limit %v)", late, timeoutLateLimit)
 	}
 	s.waitLog("Timeout expired", 5*time.Second)
 	checkTimeoutLatency(t, s.log.String())
@@ -302,6 +317,26 @@ func TestTimeoutKillsLoopingHandler(t *testing.T) {
 	if got, _ := n.r.ReadString('\n'); got != "0.0\n" {
 		t.Errorf("after timeout(0): %q", got)
 	}
+}
+
+// TestTimeoutKernelTimer: when the worker's own timer cannot fire (here:
+// asynchronous preemption turned off, so a loop without calls is never
+// interrupted), its kernel timer kills it shortly after the deadline, and
+// the master logs that as a timeout.
+func TestTimeoutKernelTimer(t *testing.T) {
+	t.Setenv("GODEBUG", "asyncpreemptoff=1") // for the server's processes
+	port := freePort(t)
+	s := startServer(t, "testdata/limits.lua", port)
+	c := dial(t, "tcp", "127.0.0.1:"+port)
+	start := time.Now()
+	if _, err := c.ask("spin", 15*time.Second); err == nil {
+		t.Errorf("the spinning handler's connection should be closed")
+	}
+	if d := time.Since(start); d > 2500*time.Millisecond {
+		t.Errorf("timeout(1) took %v to end the worker", d)
+	}
+	s.waitLog("killed by its kernel timer", 5*time.Second)
+	checkTimeoutLatency(t, s.log.String())
 }
 
 func TestIntervalAndMain(t *testing.T) {

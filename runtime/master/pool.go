@@ -427,6 +427,16 @@ func (p *pool) reap(w *workerProc, ev event) {
 		}
 		clean = false
 	}
+	if ws, ok := exitSignal(ev); ok && ws == syscall.SIGKILL && w.killed == "" {
+		// Not killed by us: a worker process's kernel timer (runtime/worker,
+		// hardStop) kills it shortly after its timeout() deadline when its
+		// own timer could not run in time.
+		if d := w.deadline.Load(); d != 0 && time.Now().After(time.Unix(0, d)) {
+			late := time.Since(time.Unix(0, d))
+			p.m.log.Log(logging.Error, w.pid, fmt.Sprintf("pool #%d: Timeout expired: worker %s terminated by timeout() (killed by its kernel timer; %.1f ms after the deadline when reaped)",
+				p.index+1, w.name, float64(late.Microseconds())/1000))
+		}
+	}
 	fail := appFailure(w, ev, clean)
 	p.started(w)
 	p.jobDone(w)
@@ -606,4 +616,15 @@ func (p *pool) killAll(why string) {
 			p.killWorker(w, why)
 		}
 	}
+}
+
+// exitSignal is the signal that ended a worker process, if one did.
+func exitSignal(ev event) (syscall.Signal, bool) {
+	if ev.status == nil {
+		return 0, false
+	}
+	if ws, ok := ev.status.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return ws.Signal(), true
+	}
+	return 0, false
 }

@@ -17,6 +17,7 @@ type watchdog struct {
 	timer    *time.Timer              // made on first use, then reset
 	expire   func(late time.Duration) // ends the worker; called on the timer's goroutine with the time since the deadline
 	report   func(deadline time.Time) // publishes the deadline for the master's backstop; zero time = disarmed
+	hard     *hardStop                // the process's kernel timer (worker processes only); nil: none
 }
 
 func newWatchdog(expire func(late time.Duration), report func(time.Time)) *watchdog {
@@ -60,6 +61,11 @@ func (w *watchdog) set(d time.Duration) time.Duration {
 		w.deadline = time.Now().Add(d)
 		w.timer.Reset(d)
 	}
+	if d > 0 && d <= sysmonMaxSleep {
+		w.hard.set(d + hardGrace)
+	} else {
+		w.hard.set(0)
+	}
 	deadline := w.deadline
 	w.mu.Unlock()
 	if d > 0 && d <= sysmonMaxSleep {
@@ -102,6 +108,9 @@ func (w *watchdog) fire() {
 	deadline := w.deadline
 	w.mu.Unlock()
 	if late := time.Since(deadline); !deadline.IsZero() && late >= 0 {
+		w.mu.Lock()
+		w.hard.set(0) // the worker ends itself: let it say so
+		w.mu.Unlock()
 		w.expire(late)
 	}
 }

@@ -129,6 +129,9 @@ func Run(opts Options) int {
 		}
 	})
 
+	if !opts.InProcess {
+		w.dog.hard = newHardStop()
+	}
 	w.L = app.NewState(opts.Program, app.Hooks{Listen: w.listen, Timeout: w.dog.luaTimeout})
 	defer w.L.Close()
 	defer w.dog.set(0)

@@ -12,6 +12,11 @@ listen{
     elseif line == "spin\n" then
       timeout(1)
       while true do end
+    elseif line == "spinclock\n" then
+      -- as spin, but first says when the limit was armed (CLOCK_MONOTONIC)
+      timeout(1)
+      socket:write(string.format("%.6f\n", moonbridge_io.timeref())):flush()
+      while true do end
     elseif line:match("^freeze") then
       -- "freeze [seconds]": the test then stops this process, and only the
       -- master can end it
