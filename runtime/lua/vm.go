@@ -30,7 +30,6 @@ newFrame:
 			L.traceExec(ci)
 			stack = L.stack
 			trap = L.hook.mask&(maskLine|maskCount) != 0
-			trap = L.hook.mask&(maskLine|maskCount) != 0
 		}
 		ra := base + i.A()
 		switch i.Op() {
