@@ -87,7 +87,7 @@ func TestReferenceOutputs(t *testing.T) {
 		want, _ := os.ReadFile(strings.TrimSuffix(f, ".lua") + ".out")
 		got, _ := luactest.RunReference(".", string(src))
 		if got != string(want) && !bytes.Contains(want, []byte("0x")) {
-			t.Errorf("%s: lua5.3 now prints\n%s", f, diff(string(want), got))
+			t.Errorf("%s: lua5.3 now prints\n%s", f, luactest.Diff(string(want), got))
 		}
 	}
 }

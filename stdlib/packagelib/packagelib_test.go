@@ -25,52 +25,7 @@ func newState() *lua.State {
 // TestScripts runs each testdata/*.lua script and compares its output
 // with testdata/*.out, obtained from lua5.3 (go test -update rewrites
 // them).
-func TestScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.lua")
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".lua")
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outFile := strings.TrimSuffix(f, ".lua") + ".out"
-			if *update {
-				ref, ok := luactest.RunReference(".", string(src))
-				if !ok {
-					t.Skip("lua5.3 not installed")
-				}
-				os.WriteFile(outFile, []byte(ref), 0o644)
-			}
-			want, err := os.ReadFile(outFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := luactest.Run(newState(), string(src))
-			if got != string(want) {
-				t.Errorf("output differs from lua5.3\n%s", diff(string(want), got))
-			}
-		})
-	}
-}
-
-func diff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			b.WriteString("  lua5.3: " + w + "\n  ours:   " + g + "\n")
-		}
-	}
-	return b.String()
-}
+func TestScripts(t *testing.T) { luactest.RunScripts(t, newState, *update) }
 
 // TestReferenceOutputs checks that the .out files are still what lua5.3
 // prints, when lua5.3 is installed.
@@ -84,7 +39,7 @@ func TestReferenceOutputs(t *testing.T) {
 			t.Skip("lua5.3 not installed")
 		}
 		if got != string(want) {
-			t.Errorf("%s: lua5.3 now prints\n%s", f, diff(string(want), got))
+			t.Errorf("%s: lua5.3 now prints\n%s", f, luactest.Diff(string(want), got))
 		}
 	}
 }

@@ -1,4 +1,4 @@
--- Hook behaviours where the engine differs from lua5.3 (see the report).
+-- Hook events around tail calls, returns and line changes, as lua5.3 reports them.
 local events = {}
 local function hook(ev, line)
   events[#events + 1] = ev .. ":" .. tostring(line)
