@@ -267,11 +267,15 @@ func TestChaosKillWorkers(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	t.Logf("%d workers killed; %d requests answered, %d failed (first: %v)", kills, ok.Load(), failed.Load(), firstErr.Load())
-	if kills == 0 {
-		t.Fatalf("no worker was found to kill")
+	// Killed workers are replaced at fork_delay's pace (0.25 s), not
+	// fork_error_delay's (2 s): there is a worker to kill every time.
+	if kills < 8 {
+		t.Errorf("only %d of 10 attempts found a worker to kill", kills)
 	}
-	// A killed worker had at most one request in flight.
-	if failed.Load() > int64(kills) {
+	// A killed worker had at most one request in flight (Connection:
+	// close), and one more connection when the master handed it over as
+	// the worker died.
+	if failed.Load() > int64(2*kills) {
 		t.Errorf("%d requests failed, more than the %d killed workers had", failed.Load(), kills)
 	}
 	if ok.Load() < 100 {
