@@ -248,8 +248,7 @@ func (L *State) pcallAt(fn, nresults, msgh int) (err error) {
 func (L *State) recoverError(r any, outermost bool) error {
 	e, ok := r.(*Error)
 	if !ok {
-		if re, isRuntime := r.(interface{ RuntimeError() }); isRuntime {
-			_ = re
+		if _, isRuntime := r.(interface{ RuntimeError() }); isRuntime {
 			// A Go runtime error inside the engine or a library: report it
 			// as a Lua error rather than crash the process.
 			return &Error{Value: String(L.Where(0) + "internal error: " + panicText(r))}

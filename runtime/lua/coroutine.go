@@ -49,7 +49,7 @@ type transfer struct {
 	done bool   // the coroutine returned or failed
 }
 
-// errKilled unwinds the goroutine of a coroutine that can never be
+// killSignal unwinds the goroutine of a coroutine that can never be
 // resumed again.
 type killSignal struct{}
 

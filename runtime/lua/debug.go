@@ -25,16 +25,11 @@ func (L *State) typeError(v Value, op string, where operand) {
 // objTypeName is the type name used in messages: __name for tables and
 // userdata that have one.
 func (L *State) objTypeName(v Value) string {
-	var mt *Table
-	switch v.kind() {
-	case kTable:
-		mt = (*Table)(v.p).meta
-	case kUserdata:
-		mt = (*Userdata)(v.p).meta
-	}
-	if mt != nil {
-		if n, ok := mt.GetStr("__name").AsString(); ok {
-			return n
+	if k := v.kind(); k == kTable || k == kUserdata {
+		if mt := L.Metatable(v); mt != nil {
+			if n, ok := mt.GetStr("__name").AsString(); ok {
+				return n
+			}
 		}
 	}
 	return v.TypeName()

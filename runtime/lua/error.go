@@ -132,7 +132,7 @@ func (L *State) TypeError(arg int, expected string) {
 	v := L.Get(arg)
 	if mt := L.Metatable(v); mt != nil && mt.GetStr("__name").IsString() {
 		actual, _ = mt.GetStr("__name").AsString()
-	} else if v.kind() == 0 && v.p == nil && arg > L.Top() {
+	} else if arg > L.Top() {
 		actual = "no value"
 	} else {
 		actual = v.TypeName()

@@ -245,12 +245,10 @@ func (L *State) growStack(n int) {
 func (L *State) reallocStack(newSize int) {
 	ns := make([]Value, newSize)
 	copy(ns, L.stack[:L.top])
-	old := L.stack
 	L.stack = ns
 	for uv := L.openUpval; uv != nil; uv = uv.nextOpen {
 		uv.v = &ns[uv.index]
 	}
-	_ = old
 }
 
 // Top returns the number of values in the running Go function's frame.

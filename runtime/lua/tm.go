@@ -60,18 +60,7 @@ func (L *State) fastTM(mt *Table, e tm) Value {
 }
 
 // metamethod returns v's metamethod for event e, or nil.
-func (L *State) metamethod(v Value, e tm) Value {
-	var mt *Table
-	switch v.kind() {
-	case kTable:
-		mt = (*Table)(v.p).meta
-	case kUserdata:
-		mt = (*Userdata)(v.p).meta
-	default:
-		mt = L.g.typeMeta[v.Type()]
-	}
-	return L.fastTM(mt, e)
-}
+func (L *State) metamethod(v Value, e tm) Value { return L.fastTM(L.Metatable(v), e) }
 
 // MetaField returns field name of v's metatable, or nil (luaL_getmetafield).
 func (L *State) MetaField(v Value, name string) Value {
