@@ -188,6 +188,9 @@ func TestTimeoutBackstop(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	// kill returns before every thread of the worker has stopped: one
+	// still running could read the next line and end the handler.
+	waitStopped(t, pid)
 	t.Cleanup(func() {
 		// if the master failed to, end the worker we stopped (and only it:
 		// a stopped process of that pid)
@@ -575,4 +578,27 @@ func waitDial(t *testing.T, addr string) *lineConn {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitStopped waits (at most 5 s) until every thread of process pid is
+// in the stopped state.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/stat")
+		stopped := len(tasks) > 0
+		for _, task := range tasks {
+			st, err := os.ReadFile(task)
+			if err != nil || !strings.Contains(string(st), ") T ") {
+				stopped = false
+				break
+			}
+		}
+		if stopped {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d did not stop after SIGSTOP", pid)
 }
