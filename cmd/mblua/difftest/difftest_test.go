@@ -2,8 +2,6 @@ package difftest
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/cmd/mblua/conformance"
 )
 
 var (
@@ -26,7 +26,6 @@ var (
 const (
 	reference   = "lua5.3"
 	mainPkg     = "github.com/moonbridge-go/moonbridge/cmd/mblua"
-	runTimeout  = 10 * time.Second
 	maxReported = 10 // mismatches reported in detail; the rest are counted
 )
 
@@ -81,80 +80,29 @@ func underTest(t *testing.T) string {
 }
 
 // result is what one run of an interpreter printed and how it ended.
-type result struct {
-	stdout, stderr []byte
-	status         int
-}
+type result = conformance.Result
 
-// env is the environment of every run: fixed, so both interpreters see the
-// same variables, and without the caller's LUA_* variables.
-func env() []string {
-	e := []string{"LC_ALL=C"}
-	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
-		if v, ok := os.LookupEnv(k); ok {
-			e = append(e, k+"="+v)
-		}
-	}
-	return e
-}
-
-// run runs "bin file" in dir. err is set only when bin could not be run or
-// timed out.
+// run runs "bin file" in dir the way the conformance suite runs its
+// scripts (fixed environment, timeout, program name normalised in
+// stderr). err is set only when bin could not be run or timed out.
 func run(bin, dir, file string) (result, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, file)
-	cmd.Dir = dir
-	cmd.Env = env()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = time.Second
-	err := cmd.Run()
-	r := result{stdout: stdout.Bytes(), stderr: normaliseProgName(stderr.Bytes(), bin)}
-	if ctx.Err() != nil {
-		return r, fmt.Errorf("%s %s: timed out after %v", bin, file, runTimeout)
-	}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.status = exit.ExitCode()
-	default:
-		return r, err
+	r, err := conformance.Run(bin, dir, conformance.Env(), nil, file)
+	if err != nil {
+		return r, fmt.Errorf("%s %s: %w", bin, file, err)
 	}
 	return r, nil
 }
 
-// normaliseProgName replaces the program name at the start of the
-// stand-alone interpreter's messages ("lua5.3: ", "mblua: ") by "lua: ", so
-// that two differently named interpreters compare equal.
-func normaliseProgName(stderr []byte, bin string) []byte {
-	if len(stderr) == 0 {
-		return stderr
-	}
-	names := []string{bin, filepath.Base(bin), "lua5.3", "mblua"}
-	lines := strings.SplitAfter(string(stderr), "\n")
-	for i, l := range lines {
-		for _, n := range names {
-			if strings.HasPrefix(l, n+": ") {
-				lines[i] = "lua: " + l[len(n)+2:]
-				break
-			}
-		}
-	}
-	return []byte(strings.Join(lines, ""))
-}
-
 // diff describes the first difference between two results, or returns "".
 func diff(want, got result) string {
-	if d := firstDiff("stdout", want.stdout, got.stdout); d != "" {
+	if d := firstDiff("stdout", want.Stdout, got.Stdout); d != "" {
 		return d
 	}
-	if d := firstDiff("stderr", want.stderr, got.stderr); d != "" {
+	if d := firstDiff("stderr", want.Stderr, got.Stderr); d != "" {
 		return d
 	}
-	if want.status != got.status {
-		return fmt.Sprintf("exit status: %s %d, under test %d", reference, want.status, got.status)
+	if want.Status != got.Status {
+		return fmt.Sprintf("exit status: %s %d, under test %d", reference, want.Status, got.Status)
 	}
 	return ""
 }
@@ -394,8 +342,8 @@ func TestReferenceRunsCorpus(t *testing.T) {
 				switch {
 				case err != nil:
 					t.Errorf("seed %d: %v", seed, err)
-				case r.status != 0 || len(r.stderr) > 0 || !bytes.HasSuffix(r.stdout, []byte("-- end\n")):
-					t.Errorf("seed %d: %s exited with status %d: %s\n  program: %s", seed, reference, r.status, r.stderr, keepProgram(name, src))
+				case r.Status != 0 || len(r.Stderr) > 0 || !bytes.HasSuffix(r.Stdout, []byte("-- end\n")):
+					t.Errorf("seed %d: %s exited with status %d: %s\n  program: %s", seed, reference, r.Status, r.Stderr, keepProgram(name, src))
 				}
 			}
 		}()
