@@ -23,6 +23,17 @@ type cdp struct {
 
 func (c *cdp) call(t *testing.T, session, method string, params any) map[string]any {
 	t.Helper()
+	res, err := c.try(t, session, method, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// try is call that returns the browser's error for the command instead of
+// failing the test (transport errors still fail it).
+func (c *cdp) try(t *testing.T, session, method string, params any) (map[string]any, error) {
+	t.Helper()
 	c.nextID++
 	msg := map[string]any{"id": c.nextID, "method": method, "params": params}
 	if session != "" {
@@ -49,9 +60,9 @@ func (c *cdp) call(t *testing.T, session, method string, params any) map[string]
 			continue // an event
 		}
 		if reply.Error != nil {
-			t.Fatalf("cdp %s: %v", method, reply.Error)
+			return nil, fmt.Errorf("cdp %s: %v", method, reply.Error)
 		}
-		return reply.Result
+		return reply.Result, nil
 	}
 }
 
@@ -120,8 +131,14 @@ func TestWebappChromium(t *testing.T) {
 	session, _ := att["sessionId"].(string)
 	waitFor := func(expr string) any {
 		for i := 0; i < 200; i++ {
-			if v := c.eval(t, session, expr); v != nil && v != false && v != "" {
-				return v
+			// While the page navigates, an evaluation can fail with
+			// "Inspected target navigated or closed": ask again.
+			res, err := c.try(t, session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+			if err == nil && res["exceptionDetails"] == nil {
+				r, _ := res["result"].(map[string]any)
+				if v := r["value"]; v != nil && v != false && v != "" {
+					return v
+				}
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -155,6 +172,7 @@ func TestWebappChromium(t *testing.T) {
 		}
 	}
 	// The visit cookie was set by the form page and is sent back.
-	c.eval(t, session, `location.href = "/"`)
+	// (The navigation may end the evaluation before it answers.)
+	_, _ = c.try(t, session, "Runtime.evaluate", map[string]any{"expression": `location.href = "/"`})
 	waitFor(`document.readyState === "complete" && ((document.getElementById("visits") || {}).textContent || "").includes("Visit number 2 ")`)
 }
