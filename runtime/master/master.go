@@ -84,6 +84,7 @@ type Master struct {
 	kill       chan struct{} // closed: kill everything now
 	killOnce   sync.Once
 	wg         sync.WaitGroup
+	relays     sync.WaitGroup // stderr relays: drained before "Server stopped"
 	listeners  []*socketListener
 	failed     atomic.Bool
 	goroutines atomic.Int64
@@ -175,6 +176,7 @@ func (m *Master) Run() int {
 	poolsDone.Wait()
 	m.closeListeners()
 	m.wg.Wait()
+	m.drainRelays(2 * time.Second)
 	m.log.Noticef("Server stopped")
 	if m.failed.Load() {
 		return ExitRuntime
@@ -265,6 +267,7 @@ func (m *Master) spawn(p *pool) (*workerProc, error) {
 		kill: func() { syscall.Kill(pid, syscall.SIGKILL) },
 		term: func() { syscall.Kill(pid, syscall.SIGTERM) },
 	}
+	m.relays.Add(1)
 	go m.relayStderr(p, w, stderrR)
 	go m.relayMessages(p, w)
 	go func() {
@@ -293,6 +296,7 @@ func (m *Master) spawnGoroutine(p *pool) (*workerProc, error) {
 		kill:     func() { killOnce.Do(func() { close(kill) }) },
 		term:     func() { stopOnce.Do(func() { close(stop) }) },
 	}
+	m.relays.Add(1)
 	go m.relayStderr(p, w, stderrR)
 	go m.relayMessages(p, w)
 	go func() {
@@ -318,8 +322,24 @@ func (m *Master) relayMessages(p *pool, w *workerProc) {
 	}
 }
 
+// drainRelays waits (at most limit) until every worker's stderr has been
+// logged to its end, so that the last lines of ended workers are not lost
+// at shutdown.
+func (m *Master) drainRelays(limit time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		m.relays.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+	}
+}
+
 // relayStderr logs each line a worker writes to its stderr.
 func (m *Master) relayStderr(p *pool, w *workerProc, r io.ReadCloser) {
+	defer m.relays.Done()
 	defer r.Close()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 1<<20)
