@@ -5,13 +5,22 @@
 // The whole protocol:
 //
 //	master → worker
-//	  'c' listener:u16 + fd   serve this connection with connect(socket)
+//	  'c' listener:u16 data + fd
+//	                          serve this connection with connect(socket); data
+//	                          (up to MaxData bytes) was read from it already
 //	  'i' listener:u16        run connect{interval=name}
 //	  'm' listener:u16        run connect{main=name}
 //	  't'                     terminate: run finish() and exit
 //	worker → master
 //	  'R'                     ready: prepare() is done or the last job ended and the worker stays
 //	  'G'                     goodbye: the last job ended and the worker exits (connect did not return true)
+//	  'H' listener:u16 idle:u32 header:u32
+//	                          this listener's connections speak HTTP: hold each
+//	                          new one until its request has arrived (times in ms,
+//	                          0xFFFFFFFF for none)
+//	  'P' listener:u16 idle:u32 header:u32 + fd
+//	                          park this keep-alive connection: hold it until its
+//	                          next request has arrived
 //
 // Besides the socket pair, a worker shares one int64 with the master, its
 // timeout() deadline (DeadlineSlot), so that arming a timeout costs no
@@ -25,10 +34,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
@@ -45,14 +56,50 @@ const (
 	Terminate Kind = 't'
 	Ready     Kind = 'R'
 	Goodbye   Kind = 'G'
+	Hold      Kind = 'H'
+	Park      Kind = 'P'
 )
 
 // Msg is one control message.
 type Msg struct {
 	Kind     Kind
-	Listener int // Conn, Interval, Main
-	FD       int // Conn: the received descriptor (owned by the receiver); -1 otherwise
+	Listener int       // Conn, Interval, Main, Hold, Park
+	FD       int       // Conn, Park: the received descriptor (owned by the receiver); -1 otherwise
+	Times    HoldTimes // Hold, Park
+	Data     []byte    // Conn: bytes the master read from the connection already (at most MaxData)
 }
+
+// HoldTimes are how long the master holds an HTTP connection (Hold, Park):
+// Idle until the first byte of a request, Header from that byte until the
+// request has arrived. A negative duration means no limit. They travel as
+// whole milliseconds.
+type HoldTimes struct {
+	Idle, Header time.Duration
+}
+
+const noLimit = math.MaxUint32
+
+func putMillis(b []byte, d time.Duration) {
+	ms := uint64(noLimit)
+	if d >= 0 {
+		ms = min(uint64(d/time.Millisecond), noLimit-1)
+	}
+	binary.LittleEndian.PutUint32(b, uint32(ms))
+}
+
+func getMillis(b []byte) time.Duration {
+	ms := binary.LittleEndian.Uint32(b)
+	if ms == noLimit {
+		return -1
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// MaxData is the most bytes a Conn message carries.
+const MaxData = 64 << 10
+
+// carriesFD reports whether messages of kind k come with a descriptor.
+func carriesFD(k Kind) bool { return k == Conn || k == Park }
 
 // Channel is one end of a control socket pair. Both ends are non-blocking
 // and wait through Go's network poller, so a master with many workers does
@@ -65,6 +112,8 @@ type Channel struct {
 	rc     syscall.RawConn // of f
 	closed atomic.Bool
 	oob    []byte // Recv's control-message buffer (one reader per end)
+	in     []byte // Recv's message buffer
+	large  bool   // the worker's end: messages may carry MaxData bytes
 }
 
 // Pair makes a connected socket pair; the first end stays in the master, the
@@ -87,7 +136,11 @@ func Pair() (*Channel, *os.File, error) {
 // master's end from seeing the worker go.
 func FromFD(fd int) (*Channel, error) {
 	syscall.CloseOnExec(fd)
-	return newChannel(fd)
+	c, err := newChannel(fd)
+	if c != nil {
+		c.large = true
+	}
+	return c, err
 }
 
 func newChannel(fd int) (*Channel, error) {
@@ -135,8 +188,8 @@ func (c *Channel) io(write bool, attempt func(fd int) error) error {
 // Link is one end of a control channel: a socket pair between processes
 // (Channel) or Go channels between goroutines (ChanPair).
 type Link interface {
-	// Send sends one message. For Conn it transfers the ownership of m.FD:
-	// after a successful Send the sender must not use or close it.
+	// Send sends one message. For Conn and Park it transfers the ownership
+	// of m.FD: after a successful Send the sender must not use or close it.
 	Send(m Msg) error
 	// Recv blocks for the next message; ErrClosed when the other end is gone.
 	Recv() (Msg, error)
@@ -147,16 +200,35 @@ type Link interface {
 // Send implements Link: the descriptor of a Conn message is passed along
 // with SCM_RIGHTS and then closed here.
 func (c *Channel) Send(m Msg) error {
-	var buf [3]byte
+	var small [11]byte
+	buf := small[:]
+	if m.Kind == Conn && len(m.Data) > 0 {
+		if len(m.Data) > MaxData {
+			return fmt.Errorf("send %q to control socket: %d bytes of data (at most %d)", m.Kind, len(m.Data), MaxData)
+		}
+		buf = make([]byte, 3+len(m.Data))
+		copy(buf[3:], m.Data)
+	}
 	buf[0] = byte(m.Kind)
 	n := 1
 	switch m.Kind {
-	case Conn, Interval, Main:
+	case Conn:
+		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
+		n = len(buf)
+		if len(m.Data) == 0 {
+			n = 3
+		}
+	case Interval, Main:
 		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
 		n = 3
+	case Hold, Park:
+		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
+		putMillis(buf[3:], m.Times.Idle)
+		putMillis(buf[7:], m.Times.Header)
+		n = 11
 	}
 	var oob []byte
-	if m.Kind == Conn {
+	if carriesFD(m.Kind) {
 		oob = syscall.UnixRights(m.FD)
 	}
 	err := c.io(true, func(fd int) error {
@@ -169,7 +241,7 @@ func (c *Channel) Send(m Msg) error {
 		}
 		return fmt.Errorf("send %q to control socket: %w", m.Kind, err)
 	}
-	if m.Kind == Conn {
+	if carriesFD(m.Kind) {
 		rawsys.Close(m.FD)
 	}
 	return nil
@@ -180,14 +252,19 @@ var ErrClosed = errors.New("control socket closed by peer")
 
 // Recv implements Link.
 func (c *Channel) Recv() (Msg, error) {
-	var buf [16]byte
 	if c.oob == nil {
 		c.oob = make([]byte, syscall.CmsgSpace(4*4))
+		size := 16
+		if c.large {
+			size += MaxData
+		}
+		c.in = make([]byte, size)
 	}
+	buf := c.in
 	oob := c.oob
 	var n, oobn int
 	err := c.io(false, func(fd int) (err error) {
-		n, oobn, _, err = rawsys.Recvmsg(fd, buf[:], oob, syscall.MSG_CMSG_CLOEXEC)
+		n, oobn, _, err = rawsys.Recvmsg(fd, buf, oob, syscall.MSG_CMSG_CLOEXEC)
 		return err
 	})
 	if err != nil {
@@ -216,6 +293,15 @@ func (c *Channel) Recv() (Msg, error) {
 			return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
 		}
 		m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
+		if m.Kind == Conn && n > 3 {
+			m.Data = append([]byte(nil), buf[3:n]...)
+		}
+	case Hold, Park:
+		if n < 11 {
+			return m, fmt.Errorf("short %q message (%d bytes)", m.Kind, n)
+		}
+		m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
+		m.Times = HoldTimes{Idle: getMillis(buf[3:]), Header: getMillis(buf[7:])}
 	case Terminate, Ready, Goodbye:
 	default:
 		if m.FD >= 0 {
@@ -223,10 +309,10 @@ func (c *Channel) Recv() (Msg, error) {
 		}
 		return m, fmt.Errorf("unknown control message %q", m.Kind)
 	}
-	if m.Kind == Conn && m.FD < 0 {
-		return m, fmt.Errorf("connection message without a descriptor")
+	if carriesFD(m.Kind) && m.FD < 0 {
+		return m, fmt.Errorf("%q message without a descriptor", m.Kind)
 	}
-	if m.Kind != Conn && m.FD >= 0 {
+	if !carriesFD(m.Kind) && m.FD >= 0 {
 		syscall.Close(m.FD)
 		m.FD = -1
 	}

@@ -2,6 +2,8 @@ package ipc
 
 import (
 	"os"
+	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -30,16 +32,24 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dup2, err := syscall.Dup(int(w.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := HoldTimes{Idle: 65 * time.Second, Header: 1500 * time.Millisecond}
 	tests := []struct {
 		from, to *Channel
 		msg      Msg
 	}{
-		{master, worker, Msg{Kind: Conn, Listener: 7, FD: dup}},
+		{master, worker, Msg{Kind: Conn, Listener: 7, FD: dup, Data: []byte(strings.Repeat("GET / HTTP/1.1\r\n", MaxData/16))}},
 		{master, worker, Msg{Kind: Interval, Listener: 65535, FD: -1}},
 		{master, worker, Msg{Kind: Main, Listener: 0, FD: -1}},
 		{master, worker, Msg{Kind: Terminate, FD: -1}},
 		{worker, master, Msg{Kind: Ready, FD: -1}},
 		{worker, master, Msg{Kind: Goodbye, FD: -1}},
+		{worker, master, Msg{Kind: Hold, Listener: 3, FD: -1, Times: times}},
+		{worker, master, Msg{Kind: Hold, Listener: 1, FD: -1, Times: HoldTimes{Idle: -1, Header: 0}}},
+		{worker, master, Msg{Kind: Park, Listener: 2, FD: dup2, Times: times}},
 	}
 	for _, tc := range tests {
 		if err := tc.from.Send(tc.msg); err != nil {
@@ -49,10 +59,10 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("recv %c: %v", tc.msg.Kind, err)
 		}
-		if got.Kind != tc.msg.Kind || got.Listener != tc.msg.Listener {
+		if got.Kind != tc.msg.Kind || got.Listener != tc.msg.Listener || got.Times != tc.msg.Times || string(got.Data) != string(tc.msg.Data) {
 			t.Errorf("got %+v, want %+v", got, tc.msg)
 		}
-		if tc.msg.Kind == Conn {
+		if tc.msg.Kind == Conn || tc.msg.Kind == Park {
 			if got.FD < 0 {
 				t.Fatalf("expected a new descriptor, got %d", got.FD)
 			}
@@ -122,13 +132,13 @@ func TestSendTransfersDescriptor(t *testing.T) {
 
 func TestChanPair(t *testing.T) {
 	a, b := ChanPair()
-	msgs := []Msg{{Kind: Conn, Listener: 3, FD: 42}, {Kind: Ready, FD: -1}}
+	msgs := []Msg{{Kind: Conn, Listener: 3, FD: 42, Data: []byte("GET")}, {Kind: Ready, FD: -1}, {Kind: Park, Listener: 1, FD: 7, Times: HoldTimes{Idle: time.Second, Header: -1}}}
 	for _, m := range msgs {
 		if err := a.Send(m); err != nil {
 			t.Fatal(err)
 		}
 		got, err := b.Recv()
-		if err != nil || got != m {
+		if err != nil || !reflect.DeepEqual(got, m) {
 			t.Errorf("got %+v %v, want %+v", got, err, m)
 		}
 	}

@@ -7,10 +7,12 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/moonbridge-go/moonbridge/runtime/config"
+	"github.com/moonbridge-go/moonbridge/runtime/ipc"
 	"github.com/moonbridge-go/moonbridge/runtime/rawsys"
 )
 
@@ -24,6 +26,9 @@ type socketListener struct {
 	file  *os.File        // non-blocking, registered with Go's poller
 	rc    syscall.RawConn // of file, for accept4 through the poller
 	path  string          // local: the file to remove at exit
+	// hold is set once a worker found the listener to serve HTTP: the
+	// holder then takes its connections until their requests arrive.
+	hold atomic.Pointer[ipc.HoldTimes]
 }
 
 // openListener binds the socket of a tcp or local listener.

@@ -88,6 +88,9 @@ type Master struct {
 	listeners  []*socketListener
 	failed     atomic.Bool
 	goroutines atomic.Int64
+
+	holdMu sync.Mutex
+	held   atomic.Pointer[holder] // made when a listener turns out to serve HTTP
 }
 
 // New opens every listener. An error names the listener that failed.
@@ -192,6 +195,11 @@ func (m *Master) Shutdown() {
 		}
 		close(m.stop)
 		m.closeListeners()
+		m.holdMu.Lock()
+		if h := m.held.Load(); h != nil {
+			h.stop()
+		}
+		m.holdMu.Unlock()
 		go func() {
 			select {
 			case <-time.After(m.opts.ShutdownTimeout):
@@ -201,6 +209,50 @@ func (m *Master) Shutdown() {
 			}
 		}()
 	})
+}
+
+// holder returns the holder of HTTP connections, making it on first
+// use; nil once the server is shutting down (or if it cannot be made,
+// which is logged: connections then go to workers at once).
+func (m *Master) holder() *holder {
+	if h := m.held.Load(); h != nil {
+		return h
+	}
+	m.holdMu.Lock()
+	defer m.holdMu.Unlock()
+	if h := m.held.Load(); h != nil {
+		return h
+	}
+	select {
+	case <-m.stop:
+		return nil
+	default:
+	}
+	h, err := newHolder(m, m.holdLimit())
+	if err != nil {
+		m.log.Errorf("%v: connections go to workers before their request has arrived", err)
+		return nil
+	}
+	m.held.Store(h)
+	return h
+}
+
+// holdLimit is the most connections the master keeps while their
+// requests arrive: what its descriptor limit leaves after the workers'
+// control sockets, pipes and the listeners.
+func (m *Master) holdLimit() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 1000
+	}
+	reserve := uint64(256 + len(m.listeners))
+	for _, p := range m.pools {
+		reserve += 4 * uint64(p.cfg.MaxFork)
+	}
+	if rl.Cur < reserve+64 {
+		return 64
+	}
+	return int(min(rl.Cur-reserve, 1<<20))
 }
 
 // Kill ends every worker at once.
@@ -352,8 +404,12 @@ func (m *Master) relayStderr(p *pool, w *workerProc, r io.ReadCloser) {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, "stack traceback:") {
 			level = logging.Notice
-			if strings.HasPrefix(line, "Error") || strings.HasPrefix(line, "Timeout") {
+			switch {
+			case strings.HasPrefix(line, "Error") || strings.HasPrefix(line, "Timeout"):
 				level = logging.Error
+			case strings.HasPrefix(line, "Connection closed after a client error"):
+				// moonbridge_http: the client's fault, not the server's
+				level = logging.Info
 			}
 		}
 		m.log.Log(level, w.pid, prefix+line)

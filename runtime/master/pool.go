@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -65,7 +66,9 @@ type event struct {
 type job struct {
 	kind     ipc.Kind
 	listener int
-	fd       int // Conn only
+	fd       int    // Conn only
+	data     []byte // Conn: request bytes the holder read already
+	held     bool   // Conn: released by the holder, which counts it until it is dispatched
 }
 
 type intervalState struct {
@@ -96,6 +99,12 @@ type pool struct {
 	goroutines bool
 	startingN  int
 	deferred   []event // events that came while reap waited for a reader
+
+	// Connections whose requests have arrived in the holder, for run to
+	// queue (readyCh wakes it).
+	readyMu sync.Mutex
+	ready   []job
+	readyCh chan struct{}
 }
 
 func newPool(m *Master, index int, cfg *config.Pool) *pool {
@@ -103,6 +112,7 @@ func newPool(m *Master, index int, cfg *config.Pool) *pool {
 		m: m, index: index, cfg: cfg,
 		conns:      make(chan job),
 		demand:     make(chan struct{}, 1),
+		readyCh:    make(chan struct{}, 1),
 		events:     make(chan event, 64),
 		workers:    map[*workerProc]struct{}{},
 		mainOnly:   cfg.MainOnly(),
@@ -149,9 +159,22 @@ func (p *pool) counts() (idleN, busyN, startingN int) {
 
 // acceptLoop accepts connections on one listener and hands them to the
 // pool loop, which takes them only when a worker is idle: meanwhile further
-// connections wait in the kernel's listen queue.
+// connections wait in the kernel's listen queue. Once the listener is
+// known to serve HTTP, it hands them to the holder instead, as fast as
+// they come (up to the holder's limit), and the pool gets them when their
+// requests have arrived.
 func (p *pool) acceptLoop(l *socketListener) {
 	for {
+		if l.hold.Load() != nil {
+			if h := p.m.holder(); h != nil && !h.room() {
+				select {
+				case <-p.m.stop:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+				continue
+			}
+		}
 		fd, err := l.accept()
 		if err != nil {
 			if isClosed(err) {
@@ -166,6 +189,12 @@ func (p *pool) acceptLoop(l *socketListener) {
 			p.m.log.Errorf("pool #%d: accept on %v: %v", p.index+1, l.cfg, err)
 			time.Sleep(100 * time.Millisecond)
 			continue
+		}
+		if t := l.hold.Load(); t != nil {
+			if h := p.m.holder(); h != nil {
+				h.add(fd, p, l.index, *t, true)
+				continue
+			}
 		}
 		p.waiting.Add(1)
 		select {
@@ -223,6 +252,11 @@ func (p *pool) run() {
 		select {
 		case j := <-conns:
 			p.queue = append(p.queue, j)
+		case <-p.readyCh:
+			p.readyMu.Lock()
+			p.queue = append(p.queue, p.ready...)
+			p.ready = p.ready[:0]
+			p.readyMu.Unlock()
 		case ev := <-p.events:
 			p.handle(ev)
 		case <-p.demand:
@@ -288,12 +322,16 @@ func (p *pool) dispatch() {
 			return
 		}
 		j := p.queue[0]
-		err := w.link.Send(ipc.Msg{Kind: j.kind, Listener: j.listener, FD: j.fd})
+		err := w.link.Send(ipc.Msg{Kind: j.kind, Listener: j.listener, FD: j.fd, Data: j.data})
 		if err != nil {
 			// The worker is gone; its exit event follows. Try another one.
 			w.state = leaving
 			continue
 		}
+		if j.held {
+			p.m.held.Load().dispatched()
+		}
+		p.queue[0] = job{}
 		p.queue = p.queue[1:]
 		w.state = busy
 		w.job = j.listener
@@ -317,12 +355,68 @@ func kindName(k ipc.Kind) string {
 }
 
 func (p *pool) dropQueue() {
+	p.readyMu.Lock()
+	p.queue = append(p.queue, p.ready...)
+	p.ready = nil
+	p.readyMu.Unlock()
 	for _, j := range p.queue {
 		if j.fd >= 0 {
 			syscall.Close(j.fd)
 		}
+		if j.held {
+			p.m.held.Load().dispatched()
+		}
 	}
 	p.queue = nil
+}
+
+// addReady queues a connection whose request has arrived in the holder.
+func (p *pool) addReady(j job) {
+	p.readyMu.Lock()
+	p.ready = append(p.ready, j)
+	p.readyMu.Unlock()
+	select {
+	case p.readyCh <- struct{}{}:
+	default:
+	}
+}
+
+// holdHTTP makes the holder take the new connections of a listener that
+// a worker found to serve HTTP, with the timeouts of its handler.
+func (p *pool) holdHTTP(listener int, times ipc.HoldTimes) bool {
+	if p.stopping || p.m.holder() == nil {
+		return false
+	}
+	for _, l := range p.sockets {
+		if l.index != listener {
+			continue
+		}
+		if old := l.hold.Swap(&times); old == nil || *old != times {
+			p.logf("%s serves HTTP: new connections wait in the master until their request has arrived (%s)", l.cfg, describeTimes(times))
+		}
+		return true
+	}
+	return false
+}
+
+func describeTimes(t ipc.HoldTimes) string {
+	d := func(x time.Duration) string {
+		if x < 0 {
+			return "none"
+		}
+		return x.String()
+	}
+	return "idle_timeout " + d(t.Idle) + ", request_header_timeout " + d(t.Header)
+}
+
+// park holds a keep-alive connection a worker gave back between two
+// requests.
+func (p *pool) park(m ipc.Msg) {
+	if !p.holdHTTP(m.Listener, m.Times) {
+		syscall.Close(m.FD)
+		return
+	}
+	p.m.holder().add(m.FD, p, m.Listener, m.Times, false)
 }
 
 // fork starts a worker; it reports false (and delays the next fork by
@@ -369,6 +463,14 @@ func (p *pool) handle(ev event) {
 	w := ev.w
 	if ev.exited {
 		p.reap(w, ev)
+		return
+	}
+	switch ev.msg.Kind {
+	case ipc.Hold:
+		p.holdHTTP(ev.msg.Listener, ev.msg.Times)
+		return
+	case ipc.Park:
+		p.park(ev.msg)
 		return
 	}
 	if _, alive := p.workers[w]; !alive {

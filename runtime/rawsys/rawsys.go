@@ -48,6 +48,15 @@ func Read(fd int, p []byte) (int, error) {
 	return Retry(syscall.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
 }
 
+// Write is write(2).
+func Write(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	return Retry(syscall.SYS_WRITE, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+}
+
 // Writev is writev(2); iov must not be empty.
 func Writev(fd int, iov []syscall.Iovec) (int, error) {
 	return Retry(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))

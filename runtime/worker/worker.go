@@ -61,6 +61,9 @@ type worker struct {
 	dog      *watchdog
 	sigterm  atomic.Bool
 	listened []*config.Pool
+
+	handoffs   map[int]*handoff      // per listener (handoff.go)
+	servesHTTP map[int]ipc.HoldTimes // what the master was told, per listener
 }
 
 // Run is the whole life of a worker; it returns the process exit code.
@@ -215,6 +218,8 @@ func (w *worker) serve() int {
 				}
 				continue
 			}
+			sock.Preload(msg.Data)
+			sock.SetHandoff(w.handoffFor(msg.Listener))
 			arg = sock.Value(w.L)
 		case ipc.Interval, ipc.Main:
 			if msg.Listener < 0 || msg.Listener >= len(w.pool.Listeners) {

@@ -1353,10 +1353,33 @@ func (c *conn) serve() bool {
 		c.logAccess()
 		c.served++
 		c.callTimeout(0)
-		if c.closeResponded {
+		if c.closeResponded || c.park() {
 			return c.survive
 		}
 	}
+}
+
+// parkGrace is how long a worker waits for the next request on a
+// keep-alive connection before it gives the connection back to the
+// master. A client that sends its requests one after another (a
+// benchmark, a browser loading a page's resources) is served on by the
+// same worker; an idle one no longer holds it.
+const parkGrace = 2 * time.Millisecond
+
+// park gives a keep-alive connection back to the server's master after a
+// response, unless the next request arrives within parkGrace: the master
+// waits for that request (idle_timeout, request_header_timeout) and then
+// hands the connection to a free worker. It reports whether the
+// connection is the master's now.
+func (c *conn) park() bool {
+	h, ok := c.tr.(handoffer)
+	if !ok || !c.opts.hold {
+		return false
+	}
+	if ready, err := c.wait(timeoutOpt{parkGrace.Seconds(), true}, false); ready || err != nil {
+		return false
+	}
+	return h.Park(c.opts.httpTimes())
 }
 
 // serveProtected runs serve. A client's error (clientError) ends the

@@ -85,6 +85,9 @@ func generateHandler(L *lua.LState) int {
 			c = &conn{L: L, opts: opts, handler: handler}
 			c.buildRequestMetatable()
 		}
+		if h, ok := tr.(handoffer); ok && opts.hold {
+			h.ServesHTTP(opts.httpTimes())
+		}
 		c.tr, c.sock, c.survive, c.served = tr, sockValue, true, 0
 		c.gone, c.goneMsg = false, ""
 		c.timeoutFn, _ = L.GetGlobal("timeout").(*lua.LFunction)

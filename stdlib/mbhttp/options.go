@@ -3,8 +3,11 @@ package mbhttp
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/moonbridge-go/moonbridge/stdlib/mbio"
 )
 
 // timeoutOpt is a timeout option in seconds; set is false when disabled.
@@ -26,6 +29,19 @@ type options struct {
 	response      timeoutOpt
 	drain         timeoutOpt
 	poll          lua.LValue // nil for the built-in wait
+	hold          bool       // hold_in_master: the master may wait for requests (see park)
+}
+
+// httpTimes are the waits for a request that the server's master takes
+// over from a worker (see conn.park).
+func (o *options) httpTimes() mbio.HTTPTimes {
+	d := func(t timeoutOpt) time.Duration {
+		if !t.set {
+			return -1
+		}
+		return time.Duration(t.secs * float64(time.Second))
+	}
+	return mbio.HTTPTimes{Idle: d(o.idle), Header: d(o.headerTimeout)}
 }
 
 // parseOptions reads the options table of generate_handler (t may be nil).
@@ -36,6 +52,7 @@ func parseOptions(L *lua.LState, t *lua.LTable) (*options, error) {
 		headerLimit: 1024 * 1024,
 		bodyLimit:   64 * 1024 * 1024,
 		poll:        lua.LNil,
+		hold:        true,
 	}
 	get := func(name string) lua.LValue {
 		if t == nil {
@@ -138,6 +155,13 @@ func parseOptions(L *lua.LState, t *lua.LTable) (*options, error) {
 		default:
 			return nil, fmt.Errorf("option %q is expected to be a non-negative number or false", to.name)
 		}
+	}
+	switch v := get("hold_in_master").(type) {
+	case *lua.LNilType:
+	case lua.LBool:
+		o.hold = bool(v)
+	default:
+		return nil, fmt.Errorf(`option "hold_in_master" is expected to be a boolean`)
 	}
 	switch v := get("poll_function").(type) {
 	case *lua.LNilType:

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/moonbridge-go/moonbridge/stdlib/mbio"
 )
 
 // transport is what the HTTP engine needs from a moonbridge_io socket
@@ -38,6 +40,14 @@ func transportFor(L *lua.LState, n int) (transport, error) {
 		}
 	}
 	return nil, fmt.Errorf("moonbridge_io socket expected, got %s", L.Get(n).Type())
+}
+
+// handoffer is implemented by transports of connections that the server
+// accepted (*mbio.Handle with a handoff): the server's master can wait
+// for their requests instead of a worker.
+type handoffer interface {
+	ServesHTTP(times mbio.HTTPTimes)
+	Park(times mbio.HTTPTimes) bool
 }
 
 // sigtermWaiter is implemented by transports that can also wake up when

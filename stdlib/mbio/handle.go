@@ -140,6 +140,7 @@ type Handle struct {
 	connectHost string      // host name given to tcpconnect (default TLS server name)
 	ud          *lua.LUserData
 	tls         *tlsLink
+	handoff     Handoff // of a connection the server accepted (SetHandoff)
 }
 
 // handleAddr holds the address fields of a TCP socket.
@@ -830,7 +831,9 @@ func (h *Handle) closeFd() error {
 func (h *Handle) releaseReadBuf() {
 	h.rin, h.rout = 0, 0
 	if h.rbuf != nil {
-		readBufs.Put((*[readBufSize]byte)(h.rbuf))
+		if cap(h.rbuf) == readBufSize {
+			readBufs.Put((*[readBufSize]byte)(h.rbuf))
+		}
 		h.rbuf = nil
 	}
 }

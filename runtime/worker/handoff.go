@@ -1,0 +1,54 @@
+package worker
+
+import (
+	"github.com/moonbridge-go/moonbridge/runtime/ipc"
+	"github.com/moonbridge-go/moonbridge/stdlib/mbio"
+)
+
+// handoff lets moonbridge_http hand the connections of one listener back
+// to the master (mbio.Handoff): it tells the master that the listener
+// serves HTTP, once per worker unless the times change, and parks
+// keep-alive connections between requests.
+type handoff struct {
+	w        *worker
+	listener int
+}
+
+func holdTimes(t mbio.HTTPTimes) ipc.HoldTimes {
+	return ipc.HoldTimes{Idle: t.Idle, Header: t.Header}
+}
+
+// ServesHTTP implements mbio.Handoff.
+func (h *handoff) ServesHTTP(t mbio.HTTPTimes) {
+	times := holdTimes(t)
+	if old, ok := h.w.servesHTTP[h.listener]; ok && old == times {
+		return
+	}
+	if h.w.opts.Control.Send(ipc.Msg{Kind: ipc.Hold, Listener: h.listener, FD: -1, Times: times}) == nil {
+		h.w.servesHTTP[h.listener] = times
+	}
+}
+
+// Park implements mbio.Handoff.
+func (h *handoff) Park(fd int, t mbio.HTTPTimes) error {
+	times := holdTimes(t)
+	if err := h.w.opts.Control.Send(ipc.Msg{Kind: ipc.Park, Listener: h.listener, FD: fd, Times: times}); err != nil {
+		return err
+	}
+	h.w.servesHTTP[h.listener] = times // a Park tells it too
+	return nil
+}
+
+// handoffFor returns the handoff of a listener's connections.
+func (w *worker) handoffFor(listener int) *handoff {
+	if w.handoffs == nil {
+		w.handoffs = map[int]*handoff{}
+		w.servesHTTP = map[int]ipc.HoldTimes{}
+	}
+	h := w.handoffs[listener]
+	if h == nil {
+		h = &handoff{w: w, listener: listener}
+		w.handoffs[listener] = h
+	}
+	return h
+}
