@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 )
 
 // startHeld starts testdata/held.lua and makes one request, after which
@@ -398,5 +401,48 @@ func TestHoldInMasterFalse(t *testing.T) {
 	}
 	if strings.Contains(s.log.String(), "serves HTTP") {
 		t.Errorf("the master holds connections despite hold_in_master = false:\n%s", s.log.String())
+	}
+}
+
+// TestHeldAtDescriptorLimit: with few descriptors (ulimit -n 512), more
+// idle connections than the master can keep: it closes the ones that
+// have waited longest for a first byte, and new clients are served.
+func TestHeldAtDescriptorLimit(t *testing.T) {
+	port := freePort(t)
+	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{})}
+	s.cmd = exec.Command("/bin/sh", "-c", `ulimit -n 512 && exec "$0" "$@"`, mbrunPath, "-s", "testdata/held.lua", port, "2", "default", "true")
+	s.cmd.Stdout = s.log
+	s.cmd.Stderr = s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(s.stop)
+	s.waitLog("Server started", 20*time.Second)
+	addr := "127.0.0.1:" + port
+	probe(t, addr)
+	s.waitLog("serves HTTP", 5*time.Second)
+	var a attackers
+	defer a.closeAll()
+	a.open(t, addr, 600, "")
+	ok := probeRate(t, addr, 20, 50, 2*time.Second)
+	if ok < 19 {
+		t.Errorf("%d of 20 probes answered beside 600 idle connections and 512 descriptors", ok)
+	}
+	// The oldest idle connections were closed by the master.
+	closed := 0
+	buf := make([]byte, 1)
+	for _, c := range a.conns[:100] {
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if _, err := c.Read(buf); err == io.EOF {
+			closed++
+		}
+	}
+	t.Logf("%d of 20 probes answered; %d of the first 100 idle connections closed by the master", ok, closed)
+	if closed == 0 {
+		t.Errorf("no idle connection was closed at the descriptor limit")
 	}
 }
