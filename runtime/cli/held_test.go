@@ -377,7 +377,11 @@ func TestHeldRequests(t *testing.T) {
 						}
 						got++
 					}
-					time.Sleep(50 * time.Millisecond) // > the worker's wait before it parks
+					pause := 50 * time.Millisecond
+					if strings.HasPrefix(tc.name, "keep-alive") {
+						pause = 1100 * time.Millisecond // > the worker's wait before it parks
+					}
+					time.Sleep(pause)
 				}
 				for ; got < len(tc.bodies); got++ {
 					if err := readResponse(r, tc.bodies[got]); err != nil {

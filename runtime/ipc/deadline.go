@@ -13,15 +13,21 @@ import (
 // the master reads it for its backstop check. Arming a timeout, which the
 // HTTP module does for every request, then costs no system call.
 //
+// A second word goes the other way: the master sets it while jobs of the
+// worker's pool wait for a worker (Crowded), so that a worker waiting for
+// the next request of a keep-alive connection gives the connection back
+// to the master at once.
+//
 // Between processes the slot is a page of a memfd mapped by both; for
 // goroutine workers it is plain memory.
 type DeadlineSlot struct {
-	v   *int64
-	mem []byte
+	v       *int64
+	crowded *int32
+	mem     []byte
 }
 
 // NewDeadlineSlot makes a slot in memory only (goroutine workers).
-func NewDeadlineSlot() *DeadlineSlot { return &DeadlineSlot{v: new(int64)} }
+func NewDeadlineSlot() *DeadlineSlot { return &DeadlineSlot{v: new(int64), crowded: new(int32)} }
 
 // NewSharedDeadlineSlot makes a slot backed by a memfd; the file is handed
 // to the worker process, which maps it with MapDeadlineSlot.
@@ -56,7 +62,7 @@ func mapSlot(fd int) (*DeadlineSlot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map deadline slot: %w", err)
 	}
-	return &DeadlineSlot{v: (*int64)(unsafe.Pointer(&mem[0])), mem: mem}, nil
+	return &DeadlineSlot{v: (*int64)(unsafe.Pointer(&mem[0])), crowded: (*int32)(unsafe.Pointer(&mem[8])), mem: mem}, nil
 }
 
 // Store sets the deadline (Unix ns; 0: disarmed).
@@ -64,6 +70,18 @@ func (s *DeadlineSlot) Store(ns int64) { atomic.StoreInt64(s.v, ns) }
 
 // Load reads the deadline.
 func (s *DeadlineSlot) Load() int64 { return atomic.LoadInt64(s.v) }
+
+// SetCrowded tells the worker whether jobs of its pool wait for a worker.
+func (s *DeadlineSlot) SetCrowded(on bool) {
+	var v int32
+	if on {
+		v = 1
+	}
+	atomic.StoreInt32(s.crowded, v)
+}
+
+// Crowded reports whether jobs of the worker's pool wait for a worker.
+func (s *DeadlineSlot) Crowded() bool { return atomic.LoadInt32(s.crowded) != 0 }
 
 // Close unmaps a shared slot.
 func (s *DeadlineSlot) Close() error {

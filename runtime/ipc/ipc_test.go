@@ -181,9 +181,16 @@ func TestSharedDeadlineSlot(t *testing.T) {
 			t.Errorf("master sees %d, worker stored %d", got, v)
 		}
 	}
+	for _, on := range []bool{true, false, true} {
+		master.SetCrowded(on)
+		if worker.Crowded() != on || worker.Load() != 0 {
+			t.Errorf("worker sees crowded %v, deadline %d; master set %v", worker.Crowded(), worker.Load(), on)
+		}
+	}
 	mem := NewDeadlineSlot()
 	mem.Store(42)
-	if mem.Load() != 42 || mem.Close() != nil {
+	mem.SetCrowded(true)
+	if mem.Load() != 42 || !mem.Crowded() || mem.Close() != nil {
 		t.Errorf("in-memory slot")
 	}
 }

@@ -105,6 +105,9 @@ type pool struct {
 	readyMu sync.Mutex
 	ready   []job
 	readyCh chan struct{}
+	// crowded: jobs wait for a worker; every worker's slot says so, so
+	// that workers give idle keep-alive connections back to the master.
+	crowded bool
 }
 
 func newPool(m *Master, index int, cfg *config.Pool) *pool {
@@ -271,6 +274,7 @@ func (p *pool) run() {
 		}
 		p.dispatch()
 		p.forkForDemand()
+		p.updateCrowded()
 		if p.stopping && len(p.workers) == 0 {
 			p.dropQueue()
 			return
@@ -370,6 +374,18 @@ func (p *pool) dropQueue() {
 	p.queue = nil
 }
 
+// updateCrowded tells the workers whether jobs wait for a worker.
+func (p *pool) updateCrowded() {
+	crowded := len(p.queue) > 0 || p.waiting.Load() > 0
+	if crowded == p.crowded {
+		return
+	}
+	p.crowded = crowded
+	for w := range p.workers {
+		w.deadline.SetCrowded(crowded)
+	}
+}
+
 // addReady queues a connection whose request has arrived in the holder.
 func (p *pool) addReady(j job) {
 	p.readyMu.Lock()
@@ -429,6 +445,7 @@ func (p *pool) fork() bool {
 		return false
 	}
 	p.workers[w] = struct{}{}
+	w.deadline.SetCrowded(p.crowded)
 	p.startingN++
 	p.statsf("worker %s started", w.name)
 	return true

@@ -39,6 +39,12 @@ func (h *handoff) Park(fd int, t mbio.HTTPTimes) error {
 	return nil
 }
 
+// Crowded implements mbio.Handoff: the master says whether jobs of the
+// pool wait for a worker.
+func (h *handoff) Crowded() bool {
+	return h.w.opts.Deadline != nil && h.w.opts.Deadline.Crowded()
+}
+
 // handoffFor returns the handoff of a listener's connections.
 func (w *worker) handoffFor(listener int) *handoff {
 	if w.handoffs == nil {

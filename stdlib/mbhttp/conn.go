@@ -1359,27 +1359,51 @@ func (c *conn) serve() bool {
 	}
 }
 
-// parkGrace is how long a worker waits for the next request on a
-// keep-alive connection before it gives the connection back to the
-// master. A client that sends its requests one after another (a
-// benchmark, a browser loading a page's resources) is served on by the
-// same worker; an idle one no longer holds it.
-const parkGrace = 2 * time.Millisecond
+// When a worker gives a keep-alive connection back to the master (park):
+// after parkGrace without a request when other clients wait for a worker,
+// else when no request has come for parkIdle. Meanwhile the worker looks
+// every parkSlice whether clients have begun to wait (so a client that
+// finds every worker on an idle keep-alive connection waits that long). A client that sends
+// its requests one after another (a browser loading a page's resources,
+// a benchmark) is served on by the same worker, which costs nothing more;
+// a request after a pause passes through the master, which costs both
+// processes a few system calls more (see README.md).
+const (
+	parkGrace = 2 * time.Millisecond
+	parkSlice = 25 * time.Millisecond
+	parkIdle  = time.Second
+)
 
-// park gives a keep-alive connection back to the server's master after a
-// response, unless the next request arrives within parkGrace: the master
-// waits for that request (idle_timeout, request_header_timeout) and then
-// hands the connection to a free worker. It reports whether the
-// connection is the master's now.
+// park waits for the next request of a keep-alive connection and gives
+// the connection back to the server's master when the wait would hold a
+// worker that others need, or for long: the master waits for that
+// request (idle_timeout, request_header_timeout) and then hands the
+// connection to a free worker. It reports whether the connection is the
+// master's now; if not, the next request has arrived, or the worker is
+// told to terminate.
 func (c *conn) park() bool {
 	h, ok := c.tr.(handoffer)
 	if !ok || !c.opts.hold {
 		return false
 	}
-	if ready, err := c.wait(timeoutOpt{parkGrace.Seconds(), true}, false); ready || err != nil {
-		return false
+	limit := parkIdle
+	if c.opts.idle.set {
+		limit = min(limit, time.Duration(c.opts.idle.secs*float64(time.Second)))
 	}
-	return h.Park(c.opts.httpTimes())
+	for waited := time.Duration(0); ; {
+		step := parkSlice
+		if h.Crowded() {
+			step = parkGrace
+		}
+		ready, err := c.wait(timeoutOpt{step.Seconds(), true}, true)
+		if ready || err != nil {
+			return false
+		}
+		waited += step
+		if waited >= limit || h.Crowded() {
+			return h.Park(c.opts.httpTimes())
+		}
+	}
 }
 
 // serveProtected runs serve. A client's error (clientError) ends the

@@ -48,6 +48,7 @@ func transportFor(L *lua.LState, n int) (transport, error) {
 type handoffer interface {
 	ServesHTTP(times mbio.HTTPTimes)
 	Park(times mbio.HTTPTimes) bool
+	Crowded() bool
 }
 
 // sigtermWaiter is implemented by transports that can also wake up when

@@ -25,6 +25,9 @@ type Handoff interface {
 	// Park gives the connection, fd, back to the master between two
 	// requests. On success the ownership of fd has passed to the callee.
 	Park(fd int, times HTTPTimes) error
+	// Crowded reports whether other clients wait for a worker: a worker
+	// waiting for the next request of a connection should park it.
+	Crowded() bool
 }
 
 // SetHandoff attaches the server's handoff to a connection it accepted.
@@ -53,6 +56,10 @@ func (h *Handle) ServesHTTP(times HTTPTimes) {
 		h.handoff.ServesHTTP(times)
 	}
 }
+
+// Crowded reports whether other clients of the server wait for a worker
+// (see Handoff); false for handles the server did not accept.
+func (h *Handle) Crowded() bool { return h.handoff != nil && h.handoff.Crowded() }
 
 // Park gives the connection back to the server's master between two
 // requests and closes the handle, if it can: the handle must be an
