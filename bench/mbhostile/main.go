@@ -301,7 +301,8 @@ func versionOf(bin string) string {
 // changedFiles lists at most n paths of `git status --porcelain` output.
 func changedFiles(status string, n int) []string {
 	var files []string
-	for _, line := range strings.Split(strings.TrimSpace(status), "\n") {
+	// Each line is "XY path": the status letters may start with a space.
+	for _, line := range strings.Split(strings.TrimRight(status, "\n"), "\n") {
 		if len(line) > 3 {
 			files = append(files, line[3:])
 		}

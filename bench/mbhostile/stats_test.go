@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -143,6 +144,25 @@ func TestToolStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := toolStatus(tt.out); got != tt.want {
 				t.Errorf("toolStatus = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestChangedFiles(t *testing.T) {
+	tests := []struct {
+		name, status string
+		n            int
+		want         string
+	}{
+		{"none", "", 3, ""},
+		{"first line starts with a space", " M b/x.go\nM  a/y.go\n?? c/\n", 3, "a/y.go, b/x.go, c/"},
+		{"more than n", " M d\n M c\n M b\n M a\n", 2, "a, b, 2 more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(changedFiles(tt.status, tt.n), ", "); got != tt.want {
+				t.Errorf("changedFiles = %q, want %q", got, tt.want)
 			}
 		})
 	}
