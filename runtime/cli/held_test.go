@@ -207,7 +207,8 @@ func readHTTP(r *bufio.Reader) (response, error) {
 }
 
 // TestHeldConnectionsFlood: idle connections, slow request heads, slow
-// bodies and idle keep-alive connections, 1,700 in all, beside a pool of
+// bodies, clients that do not read their response and idle keep-alive
+// connections, 1,800 in all, beside a pool of
 // 4 workers: new clients are still served (a 100 req/s probe, a new
 // connection each, 2 s allowed each), the kept-alive clients are served
 // again when they ask, no worker ends, and once the attack ends the
@@ -221,6 +222,8 @@ func TestHeldConnectionsFlood(t *testing.T) {
 			a.open(t, addr, 1000, "")
 			a.open(t, addr, 300, "GET / HTTP/1.1\r\nHost: x\r\n")
 			a.open(t, addr, 300, "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\nabc")
+			// Slow readers: a keep-alive request, then never a read.
+			a.open(t, addr, 100, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 			var kept []net.Conn
 			var readers []*bufio.Reader
 			defer func() {
@@ -242,7 +245,7 @@ func TestHeldConnectionsFlood(t *testing.T) {
 			}
 			// Meanwhile the kept connections have gone back to the master.
 			ok := probeRate(t, addr, 100, 100, 2*time.Second)
-			t.Logf("%s: %d of 100 probes answered beside 1,700 slow or idle connections", mode, ok)
+			t.Logf("%s: %d of 100 probes answered beside 1,800 slow or idle connections", mode, ok)
 			if ok < 95 {
 				t.Errorf("only %d of 100 probes answered during the attack", ok)
 			}
