@@ -172,7 +172,9 @@ func Main(args []string, opts Options) int {
 				return ExitRuntime
 			}
 		}
-		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: ctrl, Deadline: slot})
+		// Once idle for a second after a job, the worker returns its free
+		// heap and the binary's pages to the kernel (runtime/worker/memory.go).
+		code := worker.Run(worker.Options{Program: prog, Args: rest, Pool: pool, Control: worker.ReleaseWhenIdle(ctrl), Deadline: slot})
 		stop()
 		return code
 	}
