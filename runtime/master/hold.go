@@ -279,9 +279,10 @@ func (h *holder) run() {
 	}
 }
 
-// epollWaitNow is epoll_wait(2) without waiting: a raw system call.
+// epollWaitNow is epoll_wait(2) without waiting: a raw system call
+// (epoll_pwait with no signal mask, which every architecture has).
 func epollWaitNow(epfd int, events []syscall.EpollEvent) (int, error) {
-	r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
 	if errno != 0 {
 		if errno == syscall.EINTR {
 			return 0, nil
