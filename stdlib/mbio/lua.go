@@ -9,6 +9,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/moonbridge-go/moonbridge/compiler"
 )
 
 const registryKey = "moonbridge_io.state"
@@ -481,6 +483,9 @@ func installLuaHelpers(L *lua.LState, st *moduleState) {
 			return
 		}
 		helperProto, helperErr = lua.Compile(chunk, "=moonbridge_io")
+		if helperErr == nil {
+			compiler.Trim(helperProto)
+		}
 	})
 	if helperErr != nil {
 		L.RaiseError("%s", helperErr.Error())
