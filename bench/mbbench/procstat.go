@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // clockTicks is USER_HZ, the unit of CPU times in /proc (fixed at 100 in
@@ -21,29 +23,8 @@ var pageSize = int64(os.Getpagesize())
 // and every process below it (the workers).
 type procTree struct{ root int }
 
-// pids returns root followed by its descendants, found through the
-// children files of every thread (Go forks from any of its threads).
-func (t procTree) pids() []int {
-	pids := []int{t.root}
-	for i := 0; i < len(pids) && i < 100000; i++ {
-		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pids[i]))
-		if err != nil {
-			continue
-		}
-		for _, task := range tasks {
-			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pids[i], task.Name()))
-			if err != nil {
-				continue
-			}
-			for _, f := range strings.Fields(string(b)) {
-				if pid, err := strconv.Atoi(f); err == nil {
-					pids = append(pids, pid)
-				}
-			}
-		}
-	}
-	return pids
-}
+// pids returns root followed by its descendants.
+func (t procTree) pids() []int { return benchutil.TreePids(t.root) }
 
 // procStat is one process's CPU ticks (own, and of waited-for children) and
 // resident set.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // bench holds what every row needs: the commands of both sides and the
@@ -57,7 +59,7 @@ func prepare(cfg *config, tmp string) (*bench, error) {
 		}
 		cfg.profileDir, _ = filepath.Abs(cfg.profileDir)
 	}
-	logf("building %s", runner)
+	benchutil.Logf("building %s", runner)
 	b.mbrun = filepath.Join(tmp, "mbrun")
 	if err := goBuild(cfg.repo, b.mbrun, runner); err != nil {
 		return nil, err
@@ -65,8 +67,8 @@ func prepare(cfg *config, tmp string) (*bench, error) {
 	b.via = "mbrun"
 	if cfg.via == "mbbuild" && cfg.profileDir == "" {
 		if err := b.buildApps(); err != nil {
-			b.viaNote = "mbbuild failed, rows ran with mbrun: " + oneLine(err.Error(), 200)
-			logf("%s", b.viaNote)
+			b.viaNote = "mbbuild failed, rows ran with mbrun: " + benchutil.OneLine(err.Error(), 200)
+			benchutil.Logf("%s", b.viaNote)
 		} else {
 			b.via = "mbbuild"
 		}
@@ -76,7 +78,7 @@ func prepare(cfg *config, tmp string) (*bench, error) {
 
 // buildApps builds cmd/mbbuild and one server binary per application.
 func (b *bench) buildApps() error {
-	logf("building ./cmd/mbbuild and the applications")
+	benchutil.Logf("building ./cmd/mbbuild and the applications")
 	mbbuild := filepath.Join(b.tmp, "mbbuild")
 	if err := goBuild(b.cfg.repo, mbbuild, "./cmd/mbbuild"); err != nil {
 		return err
@@ -149,13 +151,13 @@ func (b *bench) loadOn(sc serverCmd, workers int, waitProcs bool, spec loadSpec)
 		return nil, nil, err
 	}
 	use := smp.stop()
-	logf("  %s: %d requests in %v, %d errors, CPU: server %.2fs, client %.2fs, other processes %.2fs",
+	benchutil.Logf("  %s: %d requests in %v, %d errors, CPU: server %.2fs, client %.2fs, other processes %.2fs",
 		sc.name, res.requests, res.elapsed.Round(time.Millisecond), res.errors, use.cpu.Seconds(), use.client.Seconds(), use.others.Seconds())
 	if res.requests == 0 {
 		return nil, nil, fmt.Errorf("no request succeeded: %v", res.firstErr)
 	}
 	if res.errors > 0 {
-		logf("  first error: %v", res.firstErr)
+		benchutil.Logf("  first error: %v", res.firstErr)
 	}
 	return res, &use, nil
 }
@@ -195,7 +197,7 @@ func (b *bench) helloRow(t *table, closeEach bool) {
 	if closeEach {
 		what = fmt.Sprintf("hello world, Connection: close, %d clients", conns)
 	}
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	spec := b.spec(helloRequest(closeEach), conns, closeEach, helloBody)
 	// One worker per keep-alive connection (a connection holds its worker),
 	// plus two spare.
@@ -246,7 +248,7 @@ func formBody() (body string, f10Len int, err error) {
 func (b *bench) formRow(t *table) {
 	conns := b.cfg.conns
 	what := fmt.Sprintf("POST 1 KiB form, 10 fields -> post_params, keep-alive, %d conns", conns)
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	body, f10, err := formBody()
 	if err != nil {
 		t.add(row{what: what, target: ">= 35% of net/http (ParseForm)", ours: sideResult{err: err}, theirs: sideResult{err: err}, verdict: "n/a"})
@@ -263,13 +265,13 @@ func (b *bench) formRow(t *table) {
 
 func (b *bench) uploadRow(t *table) {
 	what := fmt.Sprintf("%d MiB multipart upload, streamed (stream_post_param)", b.cfg.uploadMiB)
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	size := int64(b.cfg.uploadMiB) << 20
 	ours := b.uploadSide(b.ourCmd("upload", nil), 2, size)
 	theirs := b.uploadSide(b.goCmd(), 0, size)
 	ok := false
 	if ours.err == nil {
-		ours.text += ", worker " + mib(ours.use.peakWorkerRSS)
+		ours.text += ", worker " + benchutil.MiB(ours.use.peakWorkerRSS)
 		ok = ours.value >= 300 && ours.use.peakWorkerRSS < 64<<20
 	}
 	t.add(row{what: what, target: ">= 300 MiB/s, worker RSS < 64 MiB", ours: ours, theirs: theirs, ratio: true,
@@ -303,8 +305,8 @@ func (b *bench) uploadSide(sc serverCmd, workers int, size int64) sideResult {
 	use := smp.stop()
 	sort.Float64s(rates)
 	med := rates[len(rates)/2]
-	logf("  %s: %.0f MiB/s (runs %.0f), CPU: server %.2fs, client %.2fs, other processes %.2fs; peak worker RSS %s",
-		sc.name, med, rates, use.cpu.Seconds(), use.client.Seconds(), use.others.Seconds(), mib(use.peakWorkerRSS))
+	benchutil.Logf("  %s: %.0f MiB/s (runs %.0f), CPU: server %.2fs, client %.2fs, other processes %.2fs; peak worker RSS %s",
+		sc.name, med, rates, use.cpu.Seconds(), use.client.Seconds(), use.others.Seconds(), benchutil.MiB(use.peakWorkerRSS))
 	return sideResult{text: fmt.Sprintf("%.0f MiB/s", med), value: med, use: &use}
 }
 
@@ -312,7 +314,7 @@ func (b *bench) uploadSide(sc serverCmd, workers int, size int64) sideResult {
 // examples/webapp, after start-up and after 1000 requests.
 func (b *bench) idleRow(t *table) {
 	what := fmt.Sprintf("idle worker of examples/webapp after %d requests, resident memory", idleRequests)
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	ours := b.idleSide(b.ourCmd("webapp", nil), 1)
 	theirs := b.idleSide(b.goCmd(), 0)
 	ok := ours.err == nil && ours.value < 4
@@ -381,9 +383,9 @@ func (b *bench) idleSide(sc serverCmd, workers int) sideResult {
 	if err != nil {
 		return sideResult{err: err}
 	}
-	text := fmt.Sprintf("%s (anon %.1f, file %.1f; start-up %.1f; PSS %.1f)", mib(m.rss),
+	text := fmt.Sprintf("%s (anon %.1f, file %.1f; start-up %.1f; PSS %.1f)", benchutil.MiB(m.rss),
 		float64(m.anon)/(1<<20), float64(m.rss-m.anon)/(1<<20), float64(first.rss)/(1<<20), float64(m.pss)/(1<<20))
-	logf("  %s: %d processes measured, largest: %s", sc.name, n, text)
+	benchutil.Logf("  %s: %d processes measured, largest: %s", sc.name, n, text)
 	return sideResult{text: text, value: float64(m.rss) / (1 << 20)}
 }
 
@@ -461,7 +463,7 @@ func (b *bench) startupRow(t *table) {
 	if b.via != "mbbuild" {
 		what = "mbrun start-up to first served request (no built binary)"
 	}
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	ours := b.startupSide(b.ourCmd("hello", nil))
 	theirs := b.startupSide(b.goCmd())
 	ok := ours.err == nil && ours.value < 100
@@ -492,7 +494,7 @@ func (b *bench) startupSide(sc serverCmd) sideResult {
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	med := times[len(times)/2]
-	logf("  %s: median %v of %v", sc.name, med.Round(time.Millisecond/10), times)
+	benchutil.Logf("  %s: median %v of %v", sc.name, med.Round(time.Millisecond/10), times)
 	return sideResult{text: ms(med), value: float64(med) / float64(time.Millisecond)}
 }
 
@@ -500,7 +502,7 @@ func (b *bench) startupSide(sc serverCmd) sideResult {
 func (b *bench) latencyRow(t *table) {
 	conns := b.cfg.conns
 	what := fmt.Sprintf("p99 latency at 50%% of max throughput, %d conns", conns)
-	logf("%s", what)
+	benchutil.Logf("%s", what)
 	ours := b.latencySide(b.ourCmd("hello", nil), conns+2, true, b.helloMax[0], b.hello[0].err)
 	b.latencyGo = b.latencySide(b.goCmd(), 0, false, b.helloMax[1], b.hello[1].err)
 	b.latencyGoDone = true
@@ -522,7 +524,7 @@ func (b *bench) latencySide(sc serverCmd, workers int, waitWorkers bool, max flo
 		return sideResult{err: err}
 	}
 	p99 := res.latency.quantile(0.99)
-	logf("  %s at %.0f req/s: achieved %.0f; from intended send time p50 %v p99 %v p99.9 %v; from actual send p50 %v p99 %v",
+	benchutil.Logf("  %s at %.0f req/s: achieved %.0f; from intended send time p50 %v p99 %v p99.9 %v; from actual send p50 %v p99 %v",
 		sc.name, spec.rate, res.perSecond(), res.latency.quantile(0.5), p99, res.latency.quantile(0.999),
 		res.service.quantile(0.5), res.service.quantile(0.99))
 	return sideResult{
@@ -552,7 +554,7 @@ func (b *bench) modeRows(t *table) {
 		mode := &b.cfg.modes[i]
 		for _, conns := range counts {
 			what := fmt.Sprintf("hello world, keep-alive, %d conns, %s (%s)", conns, mode.name, strings.Join(mode.flags, " "))
-			logf("%s", what)
+			benchutil.Logf("%s", what)
 			spec := b.spec(helloRequest(false), conns, false, helloBody)
 			ours := rateResult(b.loadOn(b.ourCmd("hello", mode), conns+2, false, spec))
 			if ours.err != nil {
@@ -575,7 +577,7 @@ func (b *bench) modeRows(t *table) {
 				verdict: verdict(theirs.err == nil && ours.value >= 0.5*theirs.value, ours)})
 			if conns == b.cfg.conns && b.cfg.rows["latency"] {
 				lwhat := fmt.Sprintf("p99 latency at 50%% of max throughput, %d conns, %s", conns, mode.name)
-				logf("%s", lwhat)
+				benchutil.Logf("%s", lwhat)
 				lat := b.latencySide(b.ourCmd("hello", mode), conns+2, false, ours.value, nil)
 				if !b.latencyGoDone {
 					b.latencyGo = b.latencySide(b.goCmd(), 0, false, b.helloMax[1], b.hello[1].err)
@@ -590,8 +592,8 @@ func (b *bench) modeRows(t *table) {
 // notes are the lines printed under the table.
 func (b *bench) notes(took time.Duration) []string {
 	n := []string{
-		fmt.Sprintf("machine: %d cores (%s), %s/%s, %s; load generator GOMAXPROCS=%d in the same machine: client and servers share the cores",
-			runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0)),
+		fmt.Sprintf("%s; load generator GOMAXPROCS=%d in the same machine: client and servers share the cores",
+			benchutil.Machine(), runtime.GOMAXPROCS(0)),
 		fmt.Sprintf("our server ran via %s (workers are processes; keep-alive rows use one worker per connection + 2); net/http is this program with -serve-nethttp, a separate process", b.via),
 		fmt.Sprintf("load runs: %v warm-up, then up to %v or %d requests measured; CPU s = server processes' CPU (master + workers) during the measurement; peak RSS = largest sum over the server's processes, sampled", b.cfg.warmup, b.cfg.duration, b.cfg.maxRequests),
 		fmt.Sprintf("whole run took %v", took.Round(time.Second)),

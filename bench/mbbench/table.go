@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // sideResult is one side of a row: the measured value and what the
@@ -27,12 +28,12 @@ type table struct{ rows []row }
 
 func (t *table) add(r row) {
 	t.rows = append(t.rows, r)
-	logf("row done: %s: ours %s, net/http %s, %s", r.what, r.ours.cell(), r.theirs.cell(), r.verdict)
+	benchutil.Logf("row done: %s: ours %s, net/http %s, %s", r.what, r.ours.cell(), r.theirs.cell(), r.verdict)
 }
 
 func (s sideResult) cell() string {
 	if s.err != nil {
-		return "n/a (" + oneLine(s.err.Error(), 90) + ")"
+		return "n/a (" + benchutil.OneLine(s.err.Error(), 90) + ")"
 	}
 	return s.text
 }
@@ -48,20 +49,10 @@ func (s sideResult) rssCell() string {
 	if s.use == nil || s.err != nil {
 		return "-"
 	}
-	return mib(s.use.peakRSS)
+	return benchutil.MiB(s.use.peakRSS)
 }
-
-func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
-
-func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return s
-}
 
 // markdown renders the table with aligned columns.
 func (t *table) markdown() string {
@@ -76,30 +67,7 @@ func (t *table) markdown() string {
 		cells = append(cells, []string{r.what, r.target, r.ours.cell(), r.theirs.cell(), ratio, r.verdict,
 			r.ours.cpuCell(), r.ours.rssCell(), r.theirs.cpuCell(), r.theirs.rssCell(), othersCell(r)})
 	}
-	width := make([]int, len(head))
-	for _, c := range cells {
-		for i, s := range c {
-			width[i] = max(width[i], len(s))
-		}
-	}
-	var b strings.Builder
-	line := func(c []string) {
-		b.WriteString("|")
-		for i, s := range c {
-			fmt.Fprintf(&b, " %-*s |", width[i], s)
-		}
-		b.WriteString("\n")
-	}
-	line(cells[0])
-	sep := make([]string, len(head))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", width[i])
-	}
-	line(sep)
-	for _, c := range cells[1:] {
-		line(c)
-	}
-	return b.String()
+	return benchutil.Markdown(cells)
 }
 
 // verdict is PASS or MISS, or n/a when ours could not be measured.

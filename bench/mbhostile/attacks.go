@@ -26,6 +26,52 @@ type attack interface {
 // their next piece (slowhttptest's default -i).
 const slowInterval = 10 * time.Second
 
+// connGroup is what both Go attackers keep to halt: a context that ends
+// the attack, its goroutines, and its open connections.
+type connGroup struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+}
+
+// init makes a fresh context and connection set; begin calls it first.
+func (g *connGroup) init() {
+	g.ctx, g.cancel = context.WithCancel(context.Background())
+	g.conns = map[net.Conn]struct{}{}
+}
+
+// track registers c for closeAll; false if the attack is already halting.
+func (g *connGroup) track(c net.Conn) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ctx.Err() != nil {
+		return false
+	}
+	g.conns[c] = struct{}{}
+	return true
+}
+
+// untrack forgets c, which its goroutine closes itself.
+func (g *connGroup) untrack(c net.Conn) {
+	g.mu.Lock()
+	delete(g.conns, c)
+	g.mu.Unlock()
+}
+
+// closeAll cancels the context, closes every tracked connection and waits
+// for the attack's goroutines.
+func (g *connGroup) closeAll() {
+	g.mu.Lock()
+	g.cancel()
+	for c := range g.conns {
+		c.Close()
+	}
+	g.mu.Unlock()
+	g.wg.Wait()
+}
+
 // connAttack keeps n connections open, opened at a bounded rate, each
 // sending head at once and then (if drip is set) drip every slowInterval,
 // while a reader notices when the server closes it.
@@ -38,11 +84,7 @@ type connAttack struct {
 	maxDrips int    // at most this many drips per connection
 	slowRead bool   // read 1 byte per second instead of all that comes
 
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
+	connGroup
 	opened  atomic.Int64
 	dialErr atomic.Int64
 	closed  atomic.Int64 // closed (or reset) by the server before the end
@@ -68,8 +110,7 @@ func slowReadAttack(rate int) *connAttack {
 func (a *connAttack) done() <-chan struct{} { return nil }
 
 func (a *connAttack) begin(addr string) error {
-	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.conns = map[net.Conn]struct{}{}
+	a.init()
 	d := &net.Dialer{Timeout: 10 * time.Second}
 	if a.rcvBuf > 0 {
 		d.Control = func(network, address string, c syscall.RawConn) error {
@@ -96,17 +137,6 @@ func (a *connAttack) begin(addr string) error {
 		}
 	}()
 	return nil
-}
-
-// track registers c for halt; false if the attack is already halting.
-func (a *connAttack) track(c net.Conn) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.ctx.Err() != nil {
-		return false
-	}
-	a.conns[c] = struct{}{}
-	return true
 }
 
 // conn opens one connection and runs it until the server closes it or the
@@ -147,9 +177,7 @@ func (a *connAttack) conn(d *net.Dialer, addr string) {
 		}
 	}
 	<-readerDone
-	a.mu.Lock()
-	delete(a.conns, c)
-	a.mu.Unlock()
+	a.untrack(c)
 	c.Close()
 }
 
@@ -184,13 +212,7 @@ func (a *connAttack) read(c net.Conn) {
 }
 
 func (a *connAttack) halt() string {
-	a.mu.Lock()
-	a.cancel()
-	for c := range a.conns {
-		c.Close()
-	}
-	a.mu.Unlock()
-	a.wg.Wait()
+	a.closeAll()
 	s := fmt.Sprintf("%d/%d connected, %d closed by server", a.opened.Load(), a.n, a.closed.Load())
 	if a.slowRead || a.got.Load() > 0 {
 		s += fmt.Sprintf(", %d got bytes", a.got.Load())
@@ -206,11 +228,7 @@ func (a *connAttack) halt() string {
 type abortAttack struct {
 	rate int
 
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
+	connGroup
 	started  atomic.Int64
 	dialErr  atomic.Int64
 	skipped  atomic.Int64 // not started: too many still in flight
@@ -234,8 +252,7 @@ const maxAbortsInFlight = 1000
 func (a *abortAttack) done() <-chan struct{} { return nil }
 
 func (a *abortAttack) begin(addr string) error {
-	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.conns = map[net.Conn]struct{}{}
+	a.init()
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -273,19 +290,11 @@ func (a *abortAttack) one(addr string, k int) {
 		}
 		return
 	}
-	a.mu.Lock()
-	if a.ctx.Err() != nil {
-		a.mu.Unlock()
+	if !a.track(c) {
 		c.Close()
 		return
 	}
-	a.conns[c] = struct{}{}
-	a.mu.Unlock()
-	defer func() {
-		a.mu.Lock()
-		delete(a.conns, c)
-		a.mu.Unlock()
-	}()
+	defer a.untrack(c)
 	if abortKinds[k].rst {
 		c.(*net.TCPConn).SetLinger(0)
 	}
@@ -299,13 +308,7 @@ func (a *abortAttack) one(addr string, k int) {
 }
 
 func (a *abortAttack) halt() string {
-	a.mu.Lock()
-	a.cancel()
-	for c := range a.conns {
-		c.Close()
-	}
-	a.mu.Unlock()
-	a.wg.Wait()
+	a.closeAll()
 	s := fmt.Sprintf("%d connections", a.started.Load())
 	if n := a.dialErr.Load(); n > 0 {
 		s += fmt.Sprintf(", %d connects failed", n)

@@ -24,11 +24,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 const (
@@ -69,7 +70,7 @@ func main() {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sig
-		logf("%v: stopping the servers started", s)
+		benchutil.Logf("%v: stopping the servers started", s)
 		running.stopAll()
 		os.Exit(130)
 	}()
@@ -158,7 +159,7 @@ func run(cfg *config) error {
 		return err
 	}
 	if cfg.keep {
-		logf("keeping %s", tmp)
+		benchutil.Logf("keeping %s", tmp)
 	} else {
 		defer os.RemoveAll(tmp)
 	}
@@ -218,7 +219,7 @@ func (b *bench) prepare() error {
 		}
 		mbbuild := filepath.Join(b.tmp, "mbbuild")
 		bin = filepath.Join(b.tmp, "server")
-		logf("building ./cmd/mbbuild, then examples/webapp/webapp.lua with it")
+		benchutil.Logf("building ./cmd/mbbuild, then examples/webapp/webapp.lua with it")
 		if err := runIn(repo, "go", "build", "-o", mbbuild, "./cmd/mbbuild"); err != nil {
 			return err
 		}
@@ -324,24 +325,23 @@ func raiseFileLimit(n uint64) {
 	}
 	want := syscall.Rlimit{Cur: n, Max: max(rl.Max, n)}
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
-		logf("warning: open-file limit %d (hard %d), could not raise it to %d: %v; the idle attack may fail to open its connections", rl.Cur, rl.Max, n, err)
+		benchutil.Logf("warning: open-file limit %d (hard %d), could not raise it to %d: %v; the idle attack may fail to open its connections", rl.Cur, rl.Max, n, err)
 	}
 }
 
 func (b *bench) add(r result) {
 	b.table = append(b.table, r)
 	if r.err != nil {
-		logf("row: %s, %s: %v", r.row, r.mode, r.err)
+		benchutil.Logf("row: %s, %s: %v", r.row, r.mode, r.err)
 		return
 	}
-	logf("row: %s, %s: probe ok %s, p50 %s, p99 %s, max %s, recovery %s, peak RSS %s; attack: %s",
+	benchutil.Logf("row: %s, %s: probe ok %s, p50 %s, p99 %s, max %s, recovery %s, peak RSS %s; attack: %s",
 		r.row, r.mode, r.ok, r.p50, r.p99, r.max, r.recovery, r.rss, r.detail)
 }
 
 func (b *bench) notes(took time.Duration) []string {
 	return []string{
-		fmt.Sprintf("machine: %d cores (%s), %s/%s, %s; the attackers, the probe and the server share the cores",
-			runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version()),
+		benchutil.Machine() + "; the attackers, the probe and the server share the cores",
 		b.binNote + "; processes = default options, goroutines = --workers=goroutines; net/http = a plain net/http server (no timeouts set) in this program, re-executed with -serve-nethttp",
 		fmt.Sprintf("each attack: fresh server, %v of probing, then the attack for %v; probe = %d requests/s, each `GET /` with `Connection: close` on a new connection, ok = complete 200 within %v of its scheduled time; p50/p99/max over the probes scheduled during the attack, a failed probe counts as slower than any success (\"failed\")",
 			baseline, b.cfg.duration, probeRate, probeTimeout),
@@ -351,28 +351,4 @@ func (b *bench) notes(took time.Duration) []string {
 		"peak RSS = largest sum of resident memory over the server's process tree (/proc, sampled every 100 ms from start to stop)",
 		"whole run took " + took.Round(time.Second).String(),
 	}
-}
-
-func logf(format string, a ...any) {
-	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
-}
-
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		s = s[:n] + "..."
-	}
-	return s
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				return strings.TrimSpace(v)
-			}
-		}
-	}
-	return runtime.GOARCH
 }

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // formPage is about the page examples/webapp answers at / (1.1 KB of
@@ -62,19 +60,7 @@ func serveNetHTTP(port string) int {
 		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 		fmt.Fprintf(w, "<!DOCTYPE html>\n<html><body><h1>You posted</h1><p>%d bytes</p></body></html>\n", n)
 	})
-	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "net/http server: %v\n", err)
-		return 1
-	}
-	srv := &http.Server{Handler: mux}
-	go func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		<-sig
-		srv.Close()
-	}()
-	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := benchutil.ServeNetHTTP(port, mux); err != nil {
 		fmt.Fprintf(os.Stderr, "net/http server: %v\n", err)
 		return 1
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // probeRequest is what every probe sends, each time on a new connection.
@@ -128,7 +130,7 @@ func errKind(err error) string {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return "timeout"
 	}
-	return "error (" + oneLine(err.Error(), 60) + ")"
+	return "error (" + benchutil.OneLine(err.Error(), 60) + ")"
 }
 
 // snapshot copies the samples so far.

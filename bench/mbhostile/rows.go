@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // result is one line of the table.
@@ -78,7 +80,7 @@ func (b *bench) attackRun(row, mode string, tool bool) result {
 	if tool {
 		tag += "-tool"
 	}
-	logf("%s, %s: starting the server", r.row, r.mode)
+	benchutil.Logf("%s, %s: starting the server", r.row, r.mode)
 	s, err := startServer(spec, b.tmp, tag)
 	if err != nil {
 		r.err = err
@@ -94,7 +96,7 @@ func (b *bench) attackRun(row, mode string, tool bool) result {
 	time.Sleep(baseline)
 	a := b.newAttack(row, tag+"-"+strings.ReplaceAll(spec.mode, "/", ""), tool)
 	attackStart := p.now()
-	logf("  attack for %v", b.cfg.duration)
+	benchutil.Logf("  attack for %v", b.cfg.duration)
 	if err := a.begin(s.addr); err != nil {
 		p.stop()
 		r.err = err
@@ -106,7 +108,7 @@ func (b *bench) attackRun(row, mode string, tool bool) result {
 	}
 	attackEnd := p.now()
 	r.detail = a.halt()
-	logf("  attack stopped (%s); waiting for recovery", r.detail)
+	benchutil.Logf("  attack stopped (%s); waiting for recovery", r.detail)
 	for p.now() < attackEnd+recoveryCap {
 		if _, found := recovery(p.snapshot(), attackEnd, recoveryRun); found {
 			break
@@ -122,16 +124,16 @@ func (b *bench) attackRun(row, mode string, tool bool) result {
 	if d := attackEnd - attackStart; d < b.cfg.duration-time.Second {
 		r.detail += fmt.Sprintf("; attack lasted %.1f s", d.Seconds())
 	}
-	if s.gone() {
-		r.detail += fmt.Sprintf("; SERVER EXITED (%v)", s.waitErr)
+	if s.Gone() {
+		r.detail += fmt.Sprintf("; SERVER EXITED (%v)", s.Wait())
 	}
 	before := summarize(samples, 0, attackStart)
 	during := summarize(samples, attackStart, attackEnd)
 	after := summarize(samples, attackEnd, p.now())
 	r.ok = during.okPct()
 	r.p50, r.p99, r.max = latCell(during.p50, during.n), latCell(during.p99, during.n), latCell(during.max, during.n)
-	r.rss = mib(s.stop())
-	logf("  probes before the attack: %s; during: %s%s; after: %s%s",
+	r.rss = benchutil.MiB(s.stop())
+	benchutil.Logf("  probes before the attack: %s; during: %s%s; after: %s%s",
 		before.okPct(), during.okPct(), failText(during), after.okPct(), failText(after))
 	return r
 }
@@ -141,7 +143,7 @@ func (b *bench) attackRun(row, mode string, tool bool) result {
 func (b *bench) startupRun(mode string) result {
 	spec := b.specs[mode]
 	r := result{row: rowLabel("startup", b.cfg, false), mode: spec.mode, recovery: "-", detail: "-"}
-	logf("%s, %s: starting the server", r.row, r.mode)
+	benchutil.Logf("%s, %s: starting the server", r.row, r.mode)
 	t0 := time.Now()
 	s, err := startServer(spec, b.tmp, "startup")
 	if err != nil {
@@ -161,12 +163,12 @@ func (b *bench) startupRun(mode string) result {
 	r.ok = sum.okPct()
 	r.p50, r.p99, r.max = latCell(sum.p50, sum.n), latCell(sum.p99, sum.n), latCell(sum.max, sum.n)
 	r.detail = fmt.Sprintf("port accepted %.1f ms after exec", float64(accepted)/float64(time.Millisecond))
-	if s.gone() {
-		r.detail += fmt.Sprintf("; SERVER EXITED (%v)", s.waitErr)
+	if s.Gone() {
+		r.detail += fmt.Sprintf("; SERVER EXITED (%v)", s.Wait())
 	}
-	r.rss = mib(s.stop())
+	r.rss = benchutil.MiB(s.stop())
 	first := summarize(samples, 0, time.Second)
-	logf("  first second: %s, p99 %s%s", first.okPct(), latCell(first.p99, first.n), failText(sum))
+	benchutil.Logf("  first second: %s, p99 %s%s", first.okPct(), latCell(first.p99, first.n), failText(sum))
 	return r
 }
 
@@ -192,41 +194,18 @@ func failText(s summary) string {
 	return " (failed: " + strings.Join(parts, ", ") + ")"
 }
 
-func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
-
 // markdown renders the results with aligned columns.
 func markdown(results []result) string {
-	head := []string{"attack", "server", "probe ok", "p50", "p99", "max", "recovery", "peak RSS", "attack state at its end"}
-	cells := [][]string{head}
+	cells := [][]string{{"attack", "server", "probe ok", "p50", "p99", "max", "recovery", "peak RSS", "attack state at its end"}}
 	for _, r := range results {
+		c := []string{r.row, r.mode, r.ok, r.p50, r.p99, r.max, r.recovery, r.rss, r.detail}
 		if r.err != nil {
-			cells = append(cells, []string{r.row, r.mode, "n/a", "-", "-", "-", "-", "-", oneLine(r.err.Error(), 160)})
-			continue
+			c = []string{r.row, r.mode, "n/a", "-", "-", "-", "-", "-", benchutil.OneLine(r.err.Error(), 160)}
 		}
-		cells = append(cells, []string{r.row, r.mode, r.ok, r.p50, r.p99, r.max, r.recovery, r.rss, r.detail})
-	}
-	width := make([]int, len(head))
-	for _, c := range cells {
 		for i, s := range c {
-			width[i] = max(width[i], len(s))
+			c[i] = strings.ReplaceAll(s, "|", "/")
 		}
+		cells = append(cells, c)
 	}
-	var sb strings.Builder
-	line := func(c []string) {
-		sb.WriteString("|")
-		for i, s := range c {
-			fmt.Fprintf(&sb, " %-*s |", width[i], strings.ReplaceAll(s, "|", "/"))
-		}
-		sb.WriteString("\n")
-	}
-	line(cells[0])
-	sep := make([]string, len(head))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", width[i])
-	}
-	line(sep)
-	for _, c := range cells[1:] {
-		line(c)
-	}
-	return sb.String()
+	return benchutil.Markdown(cells)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,8 +10,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // serverSpec says how to start one kind of server: `path args... PORT`.
@@ -24,61 +24,36 @@ type serverSpec struct {
 
 // server is a running server process tree.
 type server struct {
-	cmd      *exec.Cmd
+	*benchutil.Process
 	addr     string
-	logPath  string
-	exited   chan struct{}
-	waitErr  error
 	unlist   func()
 	peakRSS  atomic.Int64
 	stopRSS  chan struct{}
 	rssDone  chan struct{}
 	stopOnce sync.Once
-	stopErr  error
-}
-
-// freePort asks the kernel for an unused loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // startServer starts spec on a free port of 127.0.0.1, its output going to
 // a log file in dir, and samples the tree's resident memory every 100 ms
 // until it stops.
 func startServer(spec serverSpec, dir, tag string) (*server, error) {
-	port, err := freePort()
+	port, err := benchutil.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	logPath := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.log", tag, strings.ReplaceAll(spec.mode, "/", ""), port))
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, fmt.Errorf("server log: %w", err)
-	}
-	defer logFile.Close()
 	cmd := exec.Command(spec.path, append(append([]string{}, spec.args...), strconv.Itoa(port))...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	p, err := benchutil.StartLogged(cmd, logPath)
+	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", spec.path, err)
 	}
 	s := &server{
-		cmd:     cmd,
+		Process: p,
 		addr:    net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		logPath: logPath,
-		exited:  make(chan struct{}),
 		stopRSS: make(chan struct{}),
 		rssDone: make(chan struct{}),
 	}
 	s.unlist = running.add(func() { s.stop() })
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
 	go s.sampleRSS()
 	return s, nil
 }
@@ -88,7 +63,7 @@ func (s *server) sampleRSS() {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		s.peakRSS.Store(max(s.peakRSS.Load(), treeRSS(s.cmd.Process.Pid)))
+		s.peakRSS.Store(max(s.peakRSS.Load(), treeRSS(s.Pid())))
 		select {
 		case <-s.stopRSS:
 			return
@@ -97,23 +72,13 @@ func (s *server) sampleRSS() {
 	}
 }
 
-// gone reports whether the server has exited.
-func (s *server) gone() bool {
-	select {
-	case <-s.exited:
-		return true
-	default:
-		return false
-	}
-}
-
 // waitAnswer waits until a GET / on a new connection gets a 200 response.
 func (s *server) waitAnswer(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	p := &probe{addr: s.addr}
 	for {
-		if s.gone() {
-			return fmt.Errorf("server exited during start-up (%v); log: %s", s.waitErr, s.logTail())
+		if s.Gone() {
+			return fmt.Errorf("server exited during start-up (%v); log: %s", s.Wait(), s.logTail())
 		}
 		fail := p.roundTrip(time.Now().Add(time.Second))
 		if fail == "" {
@@ -131,8 +96,8 @@ func (s *server) waitAnswer(limit time.Duration) error {
 func (s *server) waitAccept(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
-		if s.gone() {
-			return fmt.Errorf("server exited during start-up (%v); log: %s", s.waitErr, s.logTail())
+		if s.Gone() {
+			return fmt.Errorf("server exited during start-up (%v); log: %s", s.Wait(), s.logTail())
 		}
 		c, err := net.DialTimeout("tcp", s.addr, time.Second)
 		if err == nil {
@@ -152,69 +117,16 @@ func (s *server) waitAccept(limit time.Duration) error {
 // It returns the peak resident memory of the tree.
 func (s *server) stop() int64 {
 	s.stopOnce.Do(func() {
-		type proc struct {
-			pid   int
-			start string
-		}
-		var procs []proc
-		for _, pid := range treePids(s.cmd.Process.Pid)[1:] {
-			if st := startTime(pid); st != "" {
-				procs = append(procs, proc{pid, st})
-			}
-		}
 		close(s.stopRSS)
 		<-s.rssDone
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.exited:
-		case <-time.After(5 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.exited
-			s.stopErr = errors.New("ignored SIGTERM for 5 s: killed")
-		}
-		for _, p := range procs {
-			if startTime(p.pid) == p.start {
-				syscall.Kill(p.pid, syscall.SIGKILL)
-			}
-		}
+		s.StopTree(5 * time.Second)
 		s.unlist()
 	})
 	return s.peakRSS.Load()
 }
 
 // logTail is the end of the server's log, for error messages.
-func (s *server) logTail() string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	text := strings.TrimSpace(string(b))
-	if len(text) > 600 {
-		text = "..." + text[len(text)-600:]
-	}
-	if text == "" {
-		return "(empty)"
-	}
-	return text
-}
-
-// treePids returns root followed by its descendants, found through the
-// children files of every thread (a Go program forks from any thread).
-func treePids(root int) []int {
-	pids := []int{root}
-	for i := 0; i < len(pids) && i < 100000; i++ {
-		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pids[i]))
-		for _, task := range tasks {
-			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pids[i], task.Name()))
-			for _, f := range strings.Fields(string(b)) {
-				if pid, err := strconv.Atoi(f); err == nil {
-					pids = append(pids, pid)
-				}
-			}
-		}
-	}
-	return pids
-}
+func (s *server) logTail() string { return s.LogTail(600) }
 
 var pageSize = int64(os.Getpagesize())
 
@@ -222,7 +134,7 @@ var pageSize = int64(os.Getpagesize())
 // (second field of /proc/PID/statm, in pages).
 func treeRSS(root int) int64 {
 	var sum int64
-	for _, pid := range treePids(root) {
+	for _, pid := range benchutil.TreePids(root) {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
 		if err != nil {
 			continue
@@ -233,21 +145,6 @@ func treeRSS(root int) int64 {
 		}
 	}
 	return sum
-}
-
-// startTime is field 22 of /proc/PID/stat ("" when the process is gone or
-// a zombie).
-func startTime(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return ""
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 20 || f[0] == "Z" {
-		return ""
-	}
-	return f[19]
 }
 
 // running holds a stop function for every process mbhostile has started

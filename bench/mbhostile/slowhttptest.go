@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/moonbridge-go/moonbridge/bench/internal/benchutil"
 )
 
 // toolAttack runs the real slowhttptest (Debian package slowhttptest) as
@@ -22,10 +24,8 @@ type toolAttack struct {
 	duration time.Duration
 	logPath  string
 
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	waitErr error
-	unlist  func()
+	proc   *benchutil.Process
+	unlist func()
 }
 
 // haveSlowhttptest reports whether slowhttptest is installed.
@@ -40,50 +40,31 @@ func (a *toolAttack) begin(addr string) error {
 	secs := int(math.Ceil(a.duration.Seconds())) + 1
 	args := []string{a.flag, "-c", fmt.Sprint(a.conns), "-r", fmt.Sprint(a.rate), "-l", fmt.Sprint(secs),
 		"-u", "http://" + addr + a.path}
-	logFile, err := os.Create(a.logPath)
+	benchutil.Logf("  slowhttptest %s (output in %s)", strings.Join(args, " "), filepath.Base(a.logPath))
+	p, err := benchutil.StartLogged(exec.Command("slowhttptest", args...), a.logPath)
 	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	a.cmd = exec.Command("slowhttptest", args...)
-	a.cmd.Stdout, a.cmd.Stderr = logFile, logFile
-	logf("  slowhttptest %s (output in %s)", strings.Join(args, " "), filepath.Base(a.logPath))
-	if err := a.cmd.Start(); err != nil {
 		return fmt.Errorf("start slowhttptest: %w", err)
 	}
-	a.exited = make(chan struct{})
+	a.proc = p
 	a.unlist = running.add(func() { a.halt() })
-	go func() {
-		a.waitErr = a.cmd.Wait()
-		close(a.exited)
-	}()
 	return nil
 }
 
-func (a *toolAttack) done() <-chan struct{} { return a.exited }
+func (a *toolAttack) done() <-chan struct{} { return a.proc.Exited() }
 
 // halt stops slowhttptest by its pid (SIGINT, which it handles by
 // printing its last report; SIGKILL after 3 s); its sockets close with
 // it. It returns the tool's last status counts.
 func (a *toolAttack) halt() string {
-	early := false
-	select {
-	case <-a.exited:
-		early = true
-	default:
-		a.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-a.exited:
-		case <-time.After(3 * time.Second):
-			a.cmd.Process.Kill()
-			<-a.exited
-		}
+	early := a.proc.Gone()
+	if !early {
+		a.proc.End(syscall.SIGINT, 3*time.Second)
 	}
 	a.unlist()
 	b, _ := os.ReadFile(a.logPath)
 	s := "slowhttptest " + a.flag + ": " + toolStatus(string(b))
 	if early {
-		s += fmt.Sprintf(", ended by itself (%v)", a.waitErr)
+		s += fmt.Sprintf(", ended by itself (%v)", a.proc.Wait())
 	}
 	return s
 }
