@@ -357,6 +357,7 @@ func TestHeldRequests(t *testing.T) {
 				{"body larger than the master reads", []string{post(300000)}, []string{"300000\n"}},
 				{"body in pieces", []string{"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc", "def"}, []string{"6\n"}},
 				{"head in pieces", []string{"GET / HTTP/1.1\r\n", "Host: x\r\n", "\r\n"}, []string{"hello\n"}},
+				{"head larger than the master reads", []string{"GET / HTTP/1.1\r\nHost: x\r\nCookie: " + strings.Repeat("c", 100000) + "\r\n\r\n"}, []string{"hello\n"}},
 				{"expect 100-continue", []string{"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", "abc"}, []string{"3\n"}},
 				{"chunked", []string{"POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", "0\r\n\r\n"}, []string{"3\n"}},
 				{"keep-alive, parked between requests", []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"}, []string{"hello\n", "hello\n", "hello\n"}},
