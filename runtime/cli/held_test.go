@@ -454,3 +454,39 @@ func TestHeldAtDescriptorLimit(t *testing.T) {
 		t.Errorf("no idle connection was closed at the descriptor limit")
 	}
 }
+
+// TestHeldFromTheStart: idle clients that connect before the master knows
+// that the listener serves HTTP reach workers, which give them back to the
+// master instead of waiting for their requests: new clients are served
+// and the idle ones are answered once they send their requests.
+func TestHeldFromTheStart(t *testing.T) {
+	port := freePort(t)
+	s := startServer(t, "-s", "testdata/held.lua", port, "2", "default", "true")
+	addr := "127.0.0.1:" + port
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 10; i++ {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow = append(slow, c)
+	}
+	if ok := probeRate(t, addr, 20, 10, 3*time.Second); ok < 19 {
+		t.Errorf("%d of 20 probes answered after 10 idle clients came first", ok)
+	}
+	s.waitLog("serves HTTP", 5*time.Second)
+	for i, c := range slow {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		if err := readResponse(bufio.NewReader(c), "hello\n"); err != nil {
+			t.Errorf("idle client %d: %v", i+1, err)
+		}
+	}
+}

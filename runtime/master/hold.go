@@ -250,8 +250,8 @@ func (h *holder) run() {
 		err := h.rc.Read(check)
 		switch {
 		case err == nil, errors.Is(err, os.ErrDeadlineExceeded):
-		case errors.Is(err, os.ErrClosed):
-			return
+		case h.isStopped():
+			return // stop closed the file
 		default:
 			h.m.log.Errorf("waiting for held connections: %v", err)
 			time.Sleep(holdWait)
@@ -277,6 +277,12 @@ func (h *holder) run() {
 		}
 		h.mu.Unlock()
 	}
+}
+
+func (h *holder) isStopped() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stopped
 }
 
 // epollWaitNow is epoll_wait(2) without waiting: a raw system call

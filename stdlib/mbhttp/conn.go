@@ -1334,6 +1334,9 @@ func (c *conn) serve() bool {
 			// the worker is told to terminate: no new request
 			return c.survive
 		}
+		if c.served == 0 && c.parkUnread() {
+			return c.survive
+		}
 		if !c.readHead() {
 			c.logAccess() // an error answered to a malformed request
 			return c.survive
@@ -1373,6 +1376,16 @@ const (
 	parkSlice = 25 * time.Millisecond
 	parkIdle  = time.Second
 )
+
+// parkUnread parks a connection that reached the worker before any byte
+// of its request did (it was accepted before the master knew that the
+// listener serves HTTP, or the master does not hold connections): unless
+// the request comes soon, the master waits for it instead of the worker.
+// Connections that the master held come with their request read.
+func (c *conn) parkUnread() bool {
+	h, ok := c.tr.(handoffer)
+	return ok && h.Buffered() == 0 && c.park()
+}
 
 // park waits for the next request of a keep-alive connection and gives
 // the connection back to the server's master when the wait would hold a

@@ -49,6 +49,7 @@ type handoffer interface {
 	ServesHTTP(times mbio.HTTPTimes)
 	Park(times mbio.HTTPTimes) bool
 	Crowded() bool
+	Buffered() int
 }
 
 // sigtermWaiter is implemented by transports that can also wake up when
