@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/moonbridge-go/moonbridge/runtime/cli/clitest"
 )
 
 // startHeld starts testdata/held.lua and makes one request, after which
@@ -417,18 +415,7 @@ func TestHoldInMasterFalse(t *testing.T) {
 // have waited longest for a first byte, and new clients are served.
 func TestHeldAtDescriptorLimit(t *testing.T) {
 	port := freePort(t)
-	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command("/bin/sh", "-c", `ulimit -n 512 && exec "$0" "$@"`, mbrunPath, "-s", "testdata/held.lua", port, "2", "default", "true")
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(s.stop)
+	s := launchCmd(t, exec.Command("/bin/sh", "-c", `ulimit -n 512 && exec "$0" "$@"`, mbrunPath, "-s", "testdata/held.lua", port, "2", "default", "true"))
 	s.waitLog("Server started", 20*time.Second)
 	addr := "127.0.0.1:" + port
 	probe(t, addr)

@@ -57,8 +57,13 @@ func startServer(t *testing.T, args ...string) *server {
 // launchServer starts mbrun with args without waiting for it.
 func launchServer(t *testing.T, args []string) *server {
 	t.Helper()
-	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(mbrunPath, args...)
+	return launchCmd(t, exec.Command(mbrunPath, args...))
+}
+
+// launchCmd starts cmd, a command that runs mbrun, without waiting for it.
+func launchCmd(t *testing.T, cmd *exec.Cmd) *server {
+	t.Helper()
+	s := &server{t: t, log: &clitest.Buffer{}, done: make(chan struct{}), cmd: cmd}
 	s.cmd.Stdout = s.log
 	s.cmd.Stderr = s.log
 	if err := s.cmd.Start(); err != nil {
