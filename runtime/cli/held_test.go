@@ -222,19 +222,12 @@ func TestHeldConnectionsFlood(t *testing.T) {
 			a.open(t, addr, 300, "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\nabc")
 			// Slow readers: a keep-alive request, then never a read.
 			a.open(t, addr, 100, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-			var kept []net.Conn
+			var k attackers
+			defer k.closeAll()
+			k.open(t, addr, 100, "")
+			kept := k.conns
 			var readers []*bufio.Reader
-			defer func() {
-				for _, c := range kept {
-					c.Close()
-				}
-			}()
-			for i := 0; i < 100; i++ {
-				c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				kept = append(kept, c)
+			for i, c := range kept {
 				r := bufio.NewReader(c)
 				readers = append(readers, r)
 				if err := keepAlive(c, r); err != nil {
@@ -450,19 +443,10 @@ func TestHeldFromTheStart(t *testing.T) {
 	port := freePort(t)
 	s := startServer(t, "-s", "testdata/held.lua", port, "2", "default", "true")
 	addr := "127.0.0.1:" + port
-	var slow []net.Conn
-	defer func() {
-		for _, c := range slow {
-			c.Close()
-		}
-	}()
-	for i := 0; i < 10; i++ {
-		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slow = append(slow, c)
-	}
+	var a attackers
+	defer a.closeAll()
+	a.open(t, addr, 10, "")
+	slow := a.conns
 	if ok := probeRate(t, addr, 20, 10, 3*time.Second); ok < 19 {
 		t.Errorf("%d of 20 probes answered after 10 idle clients came first", ok)
 	}
