@@ -59,3 +59,31 @@ func TestRequestScan(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRequestScan: the scan never panics, and it decides the same
+// whether the bytes arrive at once or in two pieces.
+func FuzzRequestScan(f *testing.F) {
+	for _, seed := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+		"\r\n\nGET /\n\n",
+		"\x16\x03\x01",
+		"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+	} {
+		f.Add([]byte(seed), uint(len(seed)/2))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, cut uint) {
+		const limit = 256
+		var whole requestScan
+		want := whole.update(b, limit)
+		var parts requestScan
+		k := int(cut % uint(len(b)+1))
+		got := parts.update(b[:k], limit)
+		if !got {
+			got = parts.update(b, limit)
+		}
+		if got != want {
+			t.Errorf("%q: at once %v, cut at %d %v", b, want, k, got)
+		}
+	})
+}
