@@ -258,6 +258,7 @@ func (p *pool) run() {
 		case <-p.readyCh:
 			p.readyMu.Lock()
 			p.queue = append(p.queue, p.ready...)
+			clear(p.ready) // no request bytes kept alive by the spare capacity
 			p.ready = p.ready[:0]
 			p.readyMu.Unlock()
 		case ev := <-p.events:
