@@ -66,7 +66,7 @@ type Msg struct {
 	Listener int       // Conn, Interval, Main, Hold, Park
 	FD       int       // Conn, Park: the received descriptor (owned by the receiver); -1 otherwise
 	Times    HoldTimes // Hold, Park
-	Data     []byte    // Conn: bytes the master read from the connection already (at most MaxData)
+	Data     []byte    // Conn: bytes the master read from the connection already (at most MaxData); from Channel.Recv valid until its next Recv
 }
 
 // HoldTimes are how long the master holds an HTTP connection (Hold, Park):
@@ -79,12 +79,12 @@ type HoldTimes struct {
 
 const noLimit = math.MaxUint32
 
-func putMillis(b []byte, d time.Duration) {
+func appendMillis(b []byte, d time.Duration) []byte {
 	ms := uint64(noLimit)
 	if d >= 0 {
 		ms = min(uint64(d/time.Millisecond), noLimit-1)
 	}
-	binary.LittleEndian.PutUint32(b, uint32(ms))
+	return binary.LittleEndian.AppendUint32(b, uint32(ms))
 }
 
 func getMillis(b []byte) time.Duration {
@@ -200,39 +200,27 @@ type Link interface {
 // Send implements Link: the descriptor of a Conn message is passed along
 // with SCM_RIGHTS and then closed here.
 func (c *Channel) Send(m Msg) error {
-	var small [11]byte
-	buf := small[:]
-	if m.Kind == Conn && len(m.Data) > 0 {
-		if len(m.Data) > MaxData {
-			return fmt.Errorf("send %q to control socket: %d bytes of data (at most %d)", m.Kind, len(m.Data), MaxData)
-		}
-		buf = make([]byte, 3+len(m.Data))
-		copy(buf[3:], m.Data)
+	if len(m.Data) > MaxData {
+		return fmt.Errorf("send %q to control socket: %d bytes of data (at most %d)", m.Kind, len(m.Data), MaxData)
 	}
-	buf[0] = byte(m.Kind)
-	n := 1
+	buf := append(make([]byte, 0, 11+len(m.Data)), byte(m.Kind))
 	switch m.Kind {
-	case Conn:
-		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
-		n = len(buf)
-		if len(m.Data) == 0 {
-			n = 3
+	case Conn, Interval, Main:
+		buf = binary.LittleEndian.AppendUint16(buf, uint16(m.Listener))
+		if m.Kind == Conn {
+			buf = append(buf, m.Data...)
 		}
-	case Interval, Main:
-		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
-		n = 3
 	case Hold, Park:
-		binary.LittleEndian.PutUint16(buf[1:], uint16(m.Listener))
-		putMillis(buf[3:], m.Times.Idle)
-		putMillis(buf[7:], m.Times.Header)
-		n = 11
+		buf = binary.LittleEndian.AppendUint16(buf, uint16(m.Listener))
+		buf = appendMillis(buf, m.Times.Idle)
+		buf = appendMillis(buf, m.Times.Header)
 	}
 	var oob []byte
 	if carriesFD(m.Kind) {
 		oob = syscall.UnixRights(m.FD)
 	}
 	err := c.io(true, func(fd int) error {
-		_, err := rawsys.Sendmsg(fd, buf[:n], oob, syscall.MSG_NOSIGNAL)
+		_, err := rawsys.Sendmsg(fd, buf, oob, syscall.MSG_NOSIGNAL)
 		return err
 	})
 	if err != nil {
@@ -294,7 +282,7 @@ func (c *Channel) Recv() (Msg, error) {
 		}
 		m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
 		if m.Kind == Conn && n > 3 {
-			m.Data = append([]byte(nil), buf[3:n]...)
+			m.Data = buf[3:n:n] // valid until the next Recv
 		}
 	case Hold, Park:
 		if n < 11 {

@@ -57,7 +57,6 @@ type heldConn struct {
 	index    int           // in the deadline heap; -1 when not in it
 	idleElem *list.Element // in holder.idle while no byte has arrived
 	polled   bool          // in the epoll set
-	started  bool          // bytes have come: the header deadline applies
 }
 
 // holder keeps the connections of HTTP listeners until their requests
@@ -137,19 +136,17 @@ func (h *holder) add(fd int, p *pool, listener int, times ipc.HoldTimes, fresh b
 		return
 	}
 	c := &heldConn{fd: fd, pool: p, listener: listener, times: times, index: -1}
-	if fresh {
-		// Most clients send their request right after connecting: it is
-		// often there already, and the connection needs no registration.
-		now := time.Now()
-		if h.readFrom(c, now) != waiting {
-			return
-		}
+	now := time.Now()
+	// Most clients send their request right after connecting: it is often
+	// there already, and the connection needs no registration.
+	if fresh && h.readFrom(c, now) != waiting {
+		return
 	}
 	h.conns[fd] = c
-	if !c.started {
+	if len(c.buf) == 0 {
 		c.idleElem = h.idle.PushBack(c)
 		if times.Idle >= 0 {
-			h.setDeadline(c, time.Now().Add(times.Idle))
+			h.setDeadline(c, now.Add(times.Idle))
 		}
 	}
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd)}
@@ -308,7 +305,7 @@ const (
 // readFrom reads what c's client has sent (all of it: the epoll set is
 // edge-triggered) and releases c once its request has arrived.
 func (h *holder) readFrom(c *heldConn, now time.Time) int {
-	eof := false
+	eof, had := false, len(c.buf)
 	for len(c.buf) < ipc.MaxData {
 		room := ipc.MaxData - len(c.buf)
 		n, err := rawsys.Read(c.fd, h.readBuf[:room])
@@ -342,10 +339,9 @@ func (h *holder) readFrom(c *heldConn, now time.Time) int {
 		h.release(c)
 		return released
 	}
-	if len(c.buf) > 0 && !c.started {
+	if had == 0 && len(c.buf) > 0 {
 		// The first bytes: from now on the request must arrive within
 		// the header timeout.
-		c.started = true
 		if c.idleElem != nil {
 			h.idle.Remove(c.idleElem)
 			c.idleElem = nil
@@ -364,7 +360,6 @@ func (h *holder) readFrom(c *heldConn, now time.Time) int {
 // the rest of its body as usual; the others are answered 408, as the
 // worker would answer them, and closed.
 func (h *holder) expire(c *heldConn) {
-	c.index = -1
 	if c.scan.headEnd > 0 {
 		h.release(c)
 		return

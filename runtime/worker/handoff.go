@@ -12,6 +12,7 @@ import (
 type handoff struct {
 	w        *worker
 	listener int
+	told     *ipc.HoldTimes // what the master was told last; nil: nothing yet
 }
 
 func holdTimes(t mbio.HTTPTimes) ipc.HoldTimes {
@@ -21,11 +22,11 @@ func holdTimes(t mbio.HTTPTimes) ipc.HoldTimes {
 // ServesHTTP implements mbio.Handoff.
 func (h *handoff) ServesHTTP(t mbio.HTTPTimes) {
 	times := holdTimes(t)
-	if old, ok := h.w.servesHTTP[h.listener]; ok && old == times {
+	if h.told != nil && *h.told == times {
 		return
 	}
 	if h.w.opts.Control.Send(ipc.Msg{Kind: ipc.Hold, Listener: h.listener, FD: -1, Times: times}) == nil {
-		h.w.servesHTTP[h.listener] = times
+		h.told = &times
 	}
 }
 
@@ -35,7 +36,7 @@ func (h *handoff) Park(fd int, t mbio.HTTPTimes) error {
 	if err := h.w.opts.Control.Send(ipc.Msg{Kind: ipc.Park, Listener: h.listener, FD: fd, Times: times}); err != nil {
 		return err
 	}
-	h.w.servesHTTP[h.listener] = times // a Park tells it too
+	h.told = &times // a Park tells it too
 	return nil
 }
 
@@ -49,7 +50,6 @@ func (h *handoff) Crowded() bool {
 func (w *worker) handoffFor(listener int) *handoff {
 	if w.handoffs == nil {
 		w.handoffs = map[int]*handoff{}
-		w.servesHTTP = map[int]ipc.HoldTimes{}
 	}
 	h := w.handoffs[listener]
 	if h == nil {

@@ -62,8 +62,7 @@ type worker struct {
 	sigterm  atomic.Bool
 	listened []*config.Pool
 
-	handoffs   map[int]*handoff      // per listener (handoff.go)
-	servesHTTP map[int]ipc.HoldTimes // what the master was told, per listener
+	handoffs map[int]*handoff // per listener (handoff.go)
 }
 
 // Run is the whole life of a worker; it returns the process exit code.
