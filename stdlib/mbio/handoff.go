@@ -97,7 +97,7 @@ func (h *Handle) Park(times HTTPTimes) bool {
 }
 
 func dupCloexec(fd int) (int, error) {
-	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+	r, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0) // cannot block: no sysmon wake-up
 	if errno != 0 {
 		return -1, errno
 	}
