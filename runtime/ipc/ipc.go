@@ -66,7 +66,7 @@ type Msg struct {
 	Listener int       // Conn, Interval, Main, Hold, Park
 	FD       int       // Conn, Park: the received descriptor (owned by the receiver); -1 otherwise
 	Times    HoldTimes // Hold, Park
-	Data     []byte    // Conn: bytes the master read from the connection already (at most MaxData); from Channel.Recv valid until its next Recv
+	Data     []byte    // Conn: bytes the master read from the connection already (at most MaxData)
 }
 
 // HoldTimes are how long the master holds an HTTP connection (Hold, Park):
@@ -282,7 +282,7 @@ func (c *Channel) Recv() (Msg, error) {
 		}
 		m.Listener = int(binary.LittleEndian.Uint16(buf[1:]))
 		if m.Kind == Conn && n > 3 {
-			m.Data = buf[3:n:n] // valid until the next Recv
+			m.Data = append([]byte(nil), buf[3:n]...)
 		}
 	case Hold, Park:
 		if n < 11 {

@@ -33,18 +33,20 @@ type Handoff interface {
 // SetHandoff attaches the server's handoff to a connection it accepted.
 func (h *Handle) SetHandoff(x Handoff) { h.handoff = x }
 
-// Preload puts a copy of bytes read from the connection before the handle
-// got it (by the master, while the request arrived) in front of its input.
+// Preload puts bytes read from the connection before the handle got it
+// (by the master, while the request arrived) in front of its input. The
+// handle may keep data.
 func (h *Handle) Preload(data []byte) {
 	if len(data) == 0 {
 		return
 	}
 	if len(data) <= readBufSize {
 		h.rbuf = readBufs.Get().(*[readBufSize]byte)[:]
+		copy(h.rbuf, data)
 	} else {
-		h.rbuf = make([]byte, len(data)) // not from readBufs: releaseReadBuf drops it
+		h.rbuf = data // not from readBufs: releaseReadBuf drops it
 	}
-	h.rin, h.rout = copy(h.rbuf, data), 0
+	h.rin, h.rout = len(data), 0
 }
 
 // ServesHTTP tells the server that HTTP is spoken on the handle's
